@@ -75,7 +75,7 @@ public final class HybiFrameDecoder {
     public void decode(ByteBuffer in) {
         while (true) {
             if (state == HEADER) {
-                if (!readHeader(in)) {
+                if (!readHeader(in) && state != DONE) {
                     break;
                 }
             } else if (state == PAYLOAD) {
