@@ -275,8 +275,9 @@ public final class HybiFrameDecoder {
     private void append(ByteBuffer in, int pos, int n) {
         if (acc == null || acc.remaining() < n) {
             int need = (acc == null ? 0 : acc.position()) + n;
-            // msgLen is the total announced so far; size for at least this frame
-            int cap = (int) Math.min(maxMessageSize, Math.max(Math.max(need, msgLen), acc == null ? 1024 : 2L * acc.capacity()));
+            // grow with the bytes that actually arrived (not the announced length: a peer announcing 16 MiB and
+            // sending nothing must not make us allocate 16 MiB)
+            int cap = (int) Math.min(maxMessageSize, Math.max(need, acc == null ? 4096 : 2L * acc.capacity()));
             ByteBuffer nb = ByteBuffer.allocate(Math.max(cap, need));
             if (acc != null) {
                 acc.flip();
