@@ -29,13 +29,13 @@ public final class Hixie76FrameDecoder {
     private final int maxFrameSize;
     private final boolean streaming;
     private final Utf8Validator utf8 = new Utf8Validator();
+    private final TextChunker chunker = new TextChunker();
     private final ByteBuffer empty = ByteBuffer.allocate(0);
 
     private int state = FRAME_TYPE;
     private int frameType;
     private long frameLen;
     private long skipLeft;
-    private boolean delivered;
     private ByteBuffer acc;
 
     public Hixie76FrameDecoder(FrameHandler handler, WebSocketConfig cfg) {
@@ -58,7 +58,7 @@ public final class Hixie76FrameDecoder {
                     if (frameType == 0x00) {
                         state = TEXT;
                         utf8.reset();
-                        delivered = false;
+                        chunker.reset();
                         if (acc != null) {
                             acc.clear();
                         }
@@ -134,12 +134,10 @@ public final class Hixie76FrameDecoder {
         }
         if (streaming) {
             if (n > 0 || found) {
-                boolean first = !delivered;
-                delivered = !found;
-                deliver(in, pos, n, next, first, found, true);
+                chunker.deliver(handler, in, pos, stop, next, found);
             }
         } else if (found && (acc == null || acc.position() == 0)) {
-            deliver(in, pos, n, next, true, true, false);
+            deliver(in, pos, n, next);
         } else {
             if (acc == null || acc.remaining() < n) {
                 int need = (acc == null ? 0 : acc.position()) + n;
@@ -173,15 +171,11 @@ public final class Hixie76FrameDecoder {
         }
     }
 
-    private void deliver(ByteBuffer in, int pos, int n, int next, boolean first, boolean last, boolean fragment) {
+    private void deliver(ByteBuffer in, int pos, int n, int next) {
         int limit = in.limit();
         in.limit(pos + n).position(pos);
         try {
-            if (fragment) {
-                handler.onFragment(true, in, first, last);
-            } else {
-                handler.onMessage(true, in);
-            }
+            handler.onMessage(true, in);
         } finally {
             in.limit(limit).position(next);
         }

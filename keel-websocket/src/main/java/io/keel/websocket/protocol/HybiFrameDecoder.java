@@ -10,7 +10,8 @@ import java.nio.ByteOrder;
  * Payloads are unmasked <em>in place</em> in {@code in} (8 bytes per XOR), so {@code in} must be writable.
  * In accumulate mode a single-frame message whose payload is entirely inside {@code in} is delivered as a view
  * of {@code in} (no copy); otherwise it is copied into a reusable per-decoder buffer (released after a message
- * larger than 64 KiB). In streaming mode nothing is buffered. Control frame payloads (≤125 bytes) are copied to a
+ * larger than 64 KiB). In streaming mode nothing is buffered except an incomplete
+ * trailing UTF-8 code point of a text chunk (≤3 bytes, so text fragments always hold whole code points). Control frame payloads (≤125 bytes) are copied to a
  * fixed per-decoder array. No allocation on the steady-state path.
  *
  * <p>Rules enforced (close code in parentheses): RSV bits without extensions (1002), reserved opcodes (1002),
@@ -52,6 +53,7 @@ public final class HybiFrameDecoder {
     private long msgLen;
     private boolean msgDelivered; // streaming: a first chunk went out
     private final Utf8Validator utf8 = new Utf8Validator();
+    private final TextChunker chunker = new TextChunker();
     private ByteBuffer acc;
 
     // control frames
@@ -180,6 +182,7 @@ public final class HybiFrameDecoder {
                 msgLen = 0;
                 msgDelivered = false;
                 utf8.reset();
+                chunker.reset();
                 if (acc != null) {
                     acc.clear();
                 }
@@ -229,7 +232,13 @@ public final class HybiFrameDecoder {
                 inMessage = false;
             }
         }
-        if (streaming) {
+        if (streaming && msgText) {
+            if (n > 0 || msgEnd) {
+                chunker.deliver(handler, in, pos, pos + n, pos + n, msgEnd);
+            } else {
+                in.position(pos + n);
+            }
+        } else if (streaming) {
             if (n > 0 || msgEnd) {
                 boolean first = !msgDelivered;
                 msgDelivered = !msgEnd;

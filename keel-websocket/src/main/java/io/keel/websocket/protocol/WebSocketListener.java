@@ -18,8 +18,8 @@ public interface WebSocketListener {
 
     /**
      * Streaming mode: the next chunk of a message as it arrived (possibly empty when {@code last}).
-     * Text chunks are validated incrementally, but a chunk may end in the middle of a code point (the rest
-     * follows in the next chunk); only the whole message is guaranteed to be complete UTF-8.
+     * Text chunks are validated incrementally and always contain whole code points: a code point split across
+     * reads or frames is held back (≤3 bytes) and delivered with its completion as a small chunk of its own.
      */
     default void onFragment(ByteBuffer data, boolean text, boolean first, boolean last) {
     }

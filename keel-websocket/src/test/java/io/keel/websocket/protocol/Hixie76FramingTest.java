@@ -106,6 +106,10 @@ class Hixie76FramingTest {
         Recorder bb = TestSupport.session(V, streaming);
         TestSupport.feed(bb, TestSupport.split(text("abc"), 1, 0), false);
         assertThat(bb.fragLog).containsExactly("F-1", "--1", "--1", "-L0");
+        Recorder cp = TestSupport.session(V, streaming);
+        TestSupport.feed(cp, TestSupport.split(text("a𝄞"), 1, 0), false);
+        assertThat(cp.fragLog).containsExactly("F-1", "--4", "-L0");
+        assertThat(cp.events).containsExactly("stext:a𝄞");
     }
 
     @Test

@@ -399,6 +399,18 @@ class HybiFramingTest {
         Recorder bb = TestSupport.session(V, streaming);
         TestSupport.feed(bb, TestSupport.split(in, 1, 0), false);
         assertThat(bb.events).containsExactly("stext:a€b");
+        assertThat(bb.fragLog).containsExactly("F-1", "--3", "-L1"); // € held back until complete
+        // a code point split across three frames comes out whole
+        byte[] euro = utf8("€");
+        byte[] frames = concat(frame(false, Opcode.TEXT, Arrays.copyOf(euro, 1)),
+                frame(false, Opcode.CONTINUATION, Arrays.copyOfRange(euro, 1, 2)),
+                frame(true, Opcode.CONTINUATION, Arrays.copyOfRange(euro, 2, 3)));
+        Recorder split = runAllSplits(V, streaming, frames);
+        assertThat(split.fragLog).containsExactly("FL3");
+        Recorder mixed = runAllSplits(V, streaming, concat(frame(false, Opcode.TEXT, concat(utf8("xy"), Arrays.copyOf(euro, 2))),
+                frame(true, Opcode.CONTINUATION, concat(Arrays.copyOfRange(euro, 2, 3), utf8("z")))));
+        assertThat(mixed.fragLog).containsExactly("F-2", "--3", "-L1");
+        assertThat(mixed.events).containsExactly("stext:xy€z");
         // invalid byte mid-message: fails without delivering it
         Recorder bad = TestSupport.session(V, streaming);
         TestSupport.feed(bad, TestSupport.split(frame(true, Opcode.TEXT, concat(utf8("ab"), bytes(0xC0), utf8("cd"))), 1, 0), false);

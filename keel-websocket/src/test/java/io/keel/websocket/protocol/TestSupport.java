@@ -150,6 +150,9 @@ final class TestSupport {
         public void onFragment(ByteBuffer data, boolean text, boolean first, boolean last) {
             byte[] a = new byte[data.remaining()];
             data.duplicate().get(a);
+            if (text && !Utf8Validator.isValid(a, 0, a.length)) {
+                throw new AssertionError("text fragment is not whole UTF-8 code points: " + hex(a));
+            }
             fragments.writeBytes(a);
             if (last) {
                 events.add((text ? "stext:" + new String(fragments.toByteArray(), StandardCharsets.UTF_8)
