@@ -1,0 +1,205 @@
+package io.keel.websocket.protocol;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Incremental draft-hixie-76 frame decoder.
+ * <ul>
+ *   <li>{@code 0x00 <utf-8> 0xFF}: a text message; UTF-8 is validated as bytes arrive (invalid → 1007).</li>
+ *   <li>{@code 0xFF 0x00}: the closing handshake ({@link FrameHandler#onCloseFrame} with code 1005).</li>
+ *   <li>Other types with the high bit set: length-prefixed (base-128 length); the data is skipped without
+ *       buffering, as the draft requires.</li>
+ *   <li>Other types without the high bit: data up to the next {@code 0xFF} is discarded.</li>
+ * </ul>
+ * Any frame longer than {@code maxMessageSize} fails with 1009 (as soon as the bytes or the length arrive), so
+ * nothing grows without bound. Accumulate vs streaming and the zero-copy rules are as in {@link HybiFrameDecoder}.
+ */
+public final class Hixie76FrameDecoder {
+    private static final int FRAME_TYPE = 0;
+    private static final int TEXT = 1;
+    private static final int DISCARD_TEXT = 2;
+    private static final int LENGTH = 3;
+    private static final int SKIP = 4;
+    private static final int DONE = 5;
+
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final int RELEASE_ABOVE = 64 * 1024;
+
+    private final FrameHandler handler;
+    private final int maxFrameSize;
+    private final boolean streaming;
+    private final Utf8Validator utf8 = new Utf8Validator();
+    private final TextChunker chunker = new TextChunker();
+    private final ByteBuffer empty = ByteBuffer.allocate(0);
+
+    private int state = FRAME_TYPE;
+    private int frameType;
+    private long frameLen;
+    private long skipLeft;
+    private ByteBuffer acc;
+
+    public Hixie76FrameDecoder(FrameHandler handler, WebSocketConfig cfg) {
+        this.handler = handler;
+        this.maxFrameSize = cfg.maxMessageSize();
+        this.streaming = cfg.streaming();
+    }
+
+    public boolean isDone() {
+        return state == DONE;
+    }
+
+    /** Decodes all bytes of {@code in} (position ends at limit). */
+    public void decode(ByteBuffer in) {
+        while (in.hasRemaining()) {
+            switch (state) {
+                case FRAME_TYPE -> {
+                    frameType = in.get() & 0xFF;
+                    frameLen = 0;
+                    if (frameType == 0x00) {
+                        state = TEXT;
+                        utf8.reset();
+                        chunker.reset();
+                        if (acc != null) {
+                            acc.clear();
+                        }
+                    } else if ((frameType & 0x80) != 0) {
+                        state = LENGTH;
+                    } else {
+                        state = DISCARD_TEXT;
+                    }
+                }
+                case TEXT -> text(in);
+                case DISCARD_TEXT -> {
+                    int pos = in.position();
+                    int end = indexOfFF(in, pos, in.limit());
+                    int stop = end < 0 ? in.limit() : end;
+                    frameLen += stop - pos;
+                    if (frameLen > maxFrameSize) {
+                        fail(CloseCodes.MESSAGE_TOO_BIG, "Frame exceeds " + maxFrameSize + " bytes");
+                        return;
+                    }
+                    in.position(end < 0 ? stop : end + 1);
+                    if (end >= 0) {
+                        state = FRAME_TYPE;
+                    }
+                }
+                case LENGTH -> {
+                    int b = in.get() & 0xFF;
+                    frameLen = (frameLen << 7) | (b & 0x7F);
+                    if (frameLen > maxFrameSize) {
+                        fail(CloseCodes.MESSAGE_TOO_BIG, "Frame exceeds " + maxFrameSize + " bytes");
+                        return;
+                    }
+                    if ((b & 0x80) == 0) {
+                        if (frameType == 0xFF && frameLen == 0) {
+                            state = DONE;
+                            handler.onCloseFrame(CloseCodes.NO_STATUS_RECEIVED, empty);
+                        } else {
+                            skipLeft = frameLen;
+                            state = frameLen == 0 ? FRAME_TYPE : SKIP;
+                        }
+                    }
+                }
+                case SKIP -> {
+                    int n = (int) Math.min(skipLeft, in.remaining());
+                    in.position(in.position() + n);
+                    skipLeft -= n;
+                    if (skipLeft == 0) {
+                        state = FRAME_TYPE;
+                    }
+                }
+                default -> in.position(in.limit());
+            }
+        }
+    }
+
+    private void text(ByteBuffer in) {
+        int pos = in.position();
+        int end = indexOfFF(in, pos, in.limit());
+        boolean found = end >= 0;
+        int stop = found ? end : in.limit();
+        int n = stop - pos;
+        frameLen += n;
+        if (frameLen > maxFrameSize) {
+            fail(CloseCodes.MESSAGE_TOO_BIG, "Frame exceeds " + maxFrameSize + " bytes");
+            return;
+        }
+        if (!utf8.validate(in, pos, stop) || (found && !utf8.isComplete())) {
+            fail(CloseCodes.INVALID_PAYLOAD_DATA, "Invalid UTF-8 in text frame");
+            return;
+        }
+        int next = found ? stop + 1 : stop;
+        if (found) {
+            state = FRAME_TYPE;
+        }
+        if (streaming) {
+            if (n > 0 || found) {
+                chunker.deliver(handler, in, pos, stop, next, found);
+            }
+        } else if (found && (acc == null || acc.position() == 0)) {
+            deliver(in, pos, n, next);
+        } else {
+            if (acc == null || acc.remaining() < n) {
+                int need = (acc == null ? 0 : acc.position()) + n;
+                int cap = (int) Math.min(maxFrameSize, Math.max(need, acc == null ? 1024 : 2L * acc.capacity()));
+                ByteBuffer nb = ByteBuffer.allocate(Math.max(cap, need));
+                if (acc != null) {
+                    acc.flip();
+                    nb.put(acc);
+                }
+                acc = nb;
+            }
+            acc.put(acc.position(), in, pos, n);
+            acc.position(acc.position() + n);
+            in.position(next);
+            if (found) {
+                acc.flip();
+                try {
+                    handler.onMessage(true, acc);
+                } finally {
+                    if (acc.capacity() > RELEASE_ABOVE) {
+                        acc = null;
+                    } else {
+                        acc.clear();
+                    }
+                }
+            }
+            return;
+        }
+        if (in.position() != next) {
+            in.position(next);
+        }
+    }
+
+    private void deliver(ByteBuffer in, int pos, int n, int next) {
+        int limit = in.limit();
+        in.limit(pos + n).position(pos);
+        try {
+            handler.onMessage(true, in);
+        } finally {
+            in.limit(limit).position(next);
+        }
+    }
+
+    private void fail(int code, String reason) {
+        state = DONE;
+        handler.onDecodeError(code, reason);
+    }
+
+    /** Index of the first 0xFF byte in {@code b[from, to)}, or -1; skips ASCII 8 bytes at a time. */
+    static int indexOfFF(ByteBuffer b, int from, int to) {
+        int i = from;
+        while (i < to) {
+            while (i + 8 <= to && (b.getLong(i) & HIGH_BITS) == 0) {
+                i += 8;
+            }
+            int stop = Math.min(to, i + 8);
+            for (; i < stop; i++) {
+                if (b.get(i) == (byte) 0xFF) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+}

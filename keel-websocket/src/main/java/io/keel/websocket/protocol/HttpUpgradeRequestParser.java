@@ -1,0 +1,195 @@
+package io.keel.websocket.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Incremental, bounded parser for an HTTP/1.1 request line and header block (no body).
+ *
+ * <p>Call {@link #parse(ByteBuffer)} with whatever bytes arrived; it consumes bytes up to and including
+ * the blank line that ends the header block and <em>no further</em> (so e.g. the 8 key bytes of a Hixie-76
+ * handshake stay in the buffer). It returns null while the block is incomplete. Errors:
+ * <ul>
+ *   <li>header block larger than the limit (default 8 KiB) → 431, detected as soon as the limit is crossed;</li>
+ *   <li>malformed request line, header line, obsolete line folding, bad characters → 400;</li>
+ *   <li>a method other than GET → 405 (reported when the request line is complete).</li>
+ * </ul>
+ * Lines may end with CRLF or a bare LF. Leading empty lines are ignored. A parser instance handles one request;
+ * after a result or an error it must not be reused (call {@link #reset()} to reuse).
+ */
+public final class HttpUpgradeRequestParser {
+    public static final int DEFAULT_MAX_HEADER_BYTES = 8 * 1024;
+
+    private final int maxHeaderBytes;
+    private byte[] buf;
+    private int len;
+    /** Index in buf where the current line starts. */
+    private int lineStart;
+    private boolean requestLineChecked;
+    private boolean done;
+
+    public HttpUpgradeRequestParser() {
+        this(DEFAULT_MAX_HEADER_BYTES);
+    }
+
+    public HttpUpgradeRequestParser(int maxHeaderBytes) {
+        if (maxHeaderBytes < 16) {
+            throw new IllegalArgumentException("maxHeaderBytes too small: " + maxHeaderBytes);
+        }
+        this.maxHeaderBytes = maxHeaderBytes;
+        this.buf = new byte[Math.min(512, maxHeaderBytes)];
+    }
+
+    public void reset() {
+        len = 0;
+        lineStart = 0;
+        requestLineChecked = false;
+        done = false;
+    }
+
+    /** Bytes of the header block consumed so far. */
+    public int consumed() {
+        return len;
+    }
+
+    /**
+     * Consumes header bytes from {@code in}.
+     *
+     * @return the request once the header block is complete, else null (all of {@code in} was consumed)
+     * @throws HttpParseException with the status to answer (400, 405, 431)
+     */
+    public HttpRequest parse(ByteBuffer in) throws HttpParseException {
+        if (done) {
+            throw new IllegalStateException("request already parsed; reset() first");
+        }
+        while (in.hasRemaining()) {
+            byte b = in.get();
+            if (len == 0 && (b == '\r' || b == '\n')) {
+                continue; // ignore leading empty lines (RFC 7230 3.5)
+            }
+            if (len == maxHeaderBytes) {
+                throw new HttpParseException(431, "Request Header Fields Too Large");
+            }
+            if (len == buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.min(maxHeaderBytes, buf.length * 2));
+            }
+            buf[len++] = b;
+            if (b != '\n') {
+                continue;
+            }
+            // a line [lineStart, len) ended; its content excludes LF and an optional CR
+            int end = len - 1;
+            if (end > lineStart && buf[end - 1] == '\r') {
+                end--;
+            }
+            if (!requestLineChecked) {
+                checkRequestLine(lineStart, end);
+                requestLineChecked = true;
+            } else if (end == lineStart) {
+                done = true;
+                return build();
+            }
+            lineStart = len;
+        }
+        return null;
+    }
+
+    private void checkRequestLine(int from, int to) throws HttpParseException {
+        int sp1 = indexOf(' ', from, to);
+        int sp2 = sp1 < 0 ? -1 : indexOf(' ', sp1 + 1, to);
+        if (sp1 <= from || sp2 < 0 || sp2 == sp1 + 1 || indexOf(' ', sp2 + 1, to) >= 0) {
+            throw new HttpParseException(400, "Malformed request line");
+        }
+        for (int i = from; i < sp1; i++) {
+            if (!isTchar(buf[i])) {
+                throw new HttpParseException(400, "Malformed method");
+            }
+        }
+        for (int i = sp1 + 1; i < sp2; i++) {
+            int c = buf[i] & 0xFF;
+            if (c <= 0x20 || c == 0x7F) {
+                throw new HttpParseException(400, "Malformed request target");
+            }
+        }
+        String version = ascii(sp2 + 1, to);
+        if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
+            throw new HttpParseException(400, "Unsupported HTTP version");
+        }
+        if (sp1 - from != 3 || buf[from] != 'G' || buf[from + 1] != 'E' || buf[from + 2] != 'T') {
+            throw new HttpParseException(405, "Method Not Allowed");
+        }
+    }
+
+    private HttpRequest build() throws HttpParseException {
+        // request line (already validated)
+        int lineEnd = indexOf('\n', 0, len);
+        int rlEnd = lineEnd > 0 && buf[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+        int sp1 = indexOf(' ', 0, rlEnd);
+        int sp2 = indexOf(' ', sp1 + 1, rlEnd);
+        String method = ascii(0, sp1);
+        String target = ascii(sp1 + 1, sp2);
+        String version = ascii(sp2 + 1, rlEnd);
+        HttpHeaders headers = new HttpHeaders();
+        int p = lineEnd + 1;
+        while (p < len) {
+            int nl = indexOf('\n', p, len);
+            int end = nl > p && buf[nl - 1] == '\r' ? nl - 1 : nl;
+            if (end == p) {
+                break; // blank line
+            }
+            if (buf[p] == ' ' || buf[p] == '\t') {
+                throw new HttpParseException(400, "Obsolete line folding not allowed");
+            }
+            int colon = indexOf(':', p, end);
+            if (colon <= p) {
+                throw new HttpParseException(400, "Malformed header line");
+            }
+            for (int i = p; i < colon; i++) {
+                if (!isTchar(buf[i])) {
+                    throw new HttpParseException(400, "Malformed header name");
+                }
+            }
+            int vs = colon + 1;
+            int ve = end;
+            while (vs < ve && (buf[vs] == ' ' || buf[vs] == '\t')) {
+                vs++;
+            }
+            while (ve > vs && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t')) {
+                ve--;
+            }
+            for (int i = vs; i < ve; i++) {
+                int c = buf[i] & 0xFF;
+                if ((c < 0x20 && c != '\t') || c == 0x7F) {
+                    throw new HttpParseException(400, "Bad character in header value");
+                }
+            }
+            headers.add(ascii(p, colon), ascii(vs, ve));
+            p = nl + 1;
+        }
+        return new HttpRequest(method, target, version, headers);
+    }
+
+    private int indexOf(char c, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buf[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private String ascii(int from, int to) {
+        return new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean isTchar(byte b) {
+        int c = b & 0xFF;
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+            return true;
+        }
+        return switch (c) {
+            case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
+            default -> false;
+        };
+    }
+}

@@ -1,0 +1,350 @@
+package io.keel.websocket.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Incremental RFC 6455 section 5 decoder for frames sent by a client (HyBi-07/08/13 share this framing).
+ *
+ * <p>{@link #decode(ByteBuffer)} consumes all of {@code in} and reports events to a {@link FrameHandler}.
+ * Payloads are unmasked <em>in place</em> in {@code in} (8 bytes per XOR), so {@code in} must be writable.
+ * In accumulate mode a single-frame message whose payload is entirely inside {@code in} is delivered as a view
+ * of {@code in} (no copy); otherwise it is copied into a reusable per-decoder buffer (released after a message
+ * larger than 64 KiB). In streaming mode nothing is buffered except an incomplete
+ * trailing UTF-8 code point of a text chunk (≤3 bytes, so text fragments always hold whole code points). Control frame payloads (≤125 bytes) are copied to a
+ * fixed per-decoder array. No allocation on the steady-state path.
+ *
+ * <p>Rules enforced (close code in parentheses): RSV bits without extensions (1002), reserved opcodes (1002),
+ * unmasked frames (1002), fragmented or &gt;125-byte control frames (1002), close payload of 1 byte (1002),
+ * 64-bit length with the MSB set (1002), optionally non-minimal lengths (1002), continuation without a started
+ * message and a new data frame inside a fragmented message (1002), message larger than the maximum (1009,
+ * checked when the frame header arrives), invalid UTF-8 in text (1007, reported by the {@code decode} call
+ * that delivers the offending byte, before the frame ends), invalid close code (1002), invalid UTF-8 close
+ * reason (1007). Control frames may be interleaved with the frames of a fragmented message.
+ */
+public final class HybiFrameDecoder {
+    private static final int HEADER = 0;
+    private static final int PAYLOAD = 1;
+    private static final int DONE = 2; // close received or failed: ignore input
+
+    private static final int RELEASE_ABOVE = 64 * 1024;
+
+    private final FrameHandler handler;
+    private final int maxMessageSize;
+    private final boolean streaming;
+    private final boolean strictLength;
+
+    private int state = HEADER;
+    private final byte[] hdr = new byte[14];
+    private int hdrLen;
+    private int hdrNeed;
+
+    // current frame
+    private boolean fin;
+    private int opcode;
+    private boolean masked;
+    private int maskKey;
+    private long payloadLen;
+    private long payloadRead;
+
+    // current (possibly fragmented) data message
+    private boolean inMessage;
+    private boolean msgText;
+    private long msgLen;
+    private boolean msgDelivered; // streaming: a first chunk went out
+    private final Utf8Validator utf8 = new Utf8Validator();
+    private final TextChunker chunker = new TextChunker();
+    private ByteBuffer acc;
+
+    // control frames
+    private final byte[] ctrl = new byte[125];
+    private final ByteBuffer ctrlView = ByteBuffer.wrap(ctrl);
+    private int ctrlLen;
+
+    public HybiFrameDecoder(FrameHandler handler, WebSocketConfig cfg) {
+        this.handler = handler;
+        this.maxMessageSize = cfg.maxMessageSize();
+        this.streaming = cfg.streaming();
+        this.strictLength = cfg.strictLengthEncoding();
+    }
+
+    /** True once a close frame was received or the peer violated the protocol. */
+    public boolean isDone() {
+        return state == DONE;
+    }
+
+    /** Decodes all bytes of {@code in} (position ends at limit). */
+    public void decode(ByteBuffer in) {
+        while (true) {
+            if (state == HEADER) {
+                if (!readHeader(in) && state != DONE) {
+                    break;
+                }
+            } else if (state == PAYLOAD) {
+                if (!in.hasRemaining() && payloadRead < payloadLen) {
+                    break;
+                }
+                payload(in);
+            } else {
+                in.position(in.limit());
+                break;
+            }
+        }
+    }
+
+    private boolean readHeader(ByteBuffer in) {
+        if (hdrLen < 2) {
+            int take = Math.min(2 - hdrLen, in.remaining());
+            in.get(hdr, hdrLen, take);
+            hdrLen += take;
+            if (hdrLen < 2 || !checkFirstTwo()) {
+                return false;
+            }
+        }
+        int take = Math.min(hdrNeed - hdrLen, in.remaining());
+        in.get(hdr, hdrLen, take);
+        hdrLen += take;
+        return hdrLen == hdrNeed && finishHeader();
+    }
+
+    private boolean checkFirstTwo() {
+        int b0 = hdr[0] & 0xFF;
+        int b1 = hdr[1] & 0xFF;
+        fin = (b0 & 0x80) != 0;
+        opcode = b0 & 0x0F;
+        masked = (b1 & 0x80) != 0;
+        int len7 = b1 & 0x7F;
+        if ((b0 & 0x70) != 0) {
+            return fail(CloseCodes.PROTOCOL_ERROR, "RSV bits set but no extension negotiated");
+        }
+        if (!Opcode.isKnown(opcode)) {
+            return fail(CloseCodes.PROTOCOL_ERROR, "Reserved opcode " + opcode);
+        }
+        if (Opcode.isControl(opcode)) {
+            if (!fin) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "Fragmented control frame");
+            }
+            if (len7 > 125) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "Control frame payload > 125 bytes");
+            }
+            if (opcode == Opcode.CLOSE && len7 == 1) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "Close frame with 1-byte payload");
+            }
+        } else if (opcode == Opcode.CONTINUATION) {
+            if (!inMessage) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "Continuation frame without a started message");
+            }
+        } else if (inMessage) {
+            return fail(CloseCodes.PROTOCOL_ERROR, "New data frame inside a fragmented message");
+        }
+        if (!masked) {
+            return fail(CloseCodes.PROTOCOL_ERROR, "Client frame not masked");
+        }
+        hdrNeed = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4;
+        return true;
+    }
+
+    private boolean finishHeader() {
+        int len7 = hdr[1] & 0x7F;
+        int p = 2;
+        long len;
+        if (len7 == 126) {
+            len = ((hdr[2] & 0xFF) << 8) | (hdr[3] & 0xFF);
+            p = 4;
+            if (strictLength && len < 126) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "Non-minimal 16-bit length");
+            }
+        } else if (len7 == 127) {
+            len = 0;
+            for (int i = 2; i < 10; i++) {
+                len = (len << 8) | (hdr[i] & 0xFF);
+            }
+            p = 10;
+            if (len < 0) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "64-bit length with the most significant bit set");
+            }
+            if (strictLength && len <= 0xFFFF) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "Non-minimal 64-bit length");
+            }
+        } else {
+            len = len7;
+        }
+        maskKey = ((hdr[p] & 0xFF) << 24) | ((hdr[p + 1] & 0xFF) << 16) | ((hdr[p + 2] & 0xFF) << 8) | (hdr[p + 3] & 0xFF);
+        hdrLen = 0;
+        payloadLen = len;
+        payloadRead = 0;
+        if (Opcode.isControl(opcode)) {
+            ctrlLen = 0;
+        } else {
+            if (opcode != Opcode.CONTINUATION) {
+                inMessage = true;
+                msgText = opcode == Opcode.TEXT;
+                msgLen = 0;
+                msgDelivered = false;
+                utf8.reset();
+                chunker.reset();
+                if (acc != null) {
+                    acc.clear();
+                }
+            }
+            msgLen += len;
+            if (msgLen > maxMessageSize) {
+                return fail(CloseCodes.MESSAGE_TOO_BIG, "Message exceeds " + maxMessageSize + " bytes");
+            }
+        }
+        state = PAYLOAD;
+        return true;
+    }
+
+    private void payload(ByteBuffer in) {
+        int pos = in.position();
+        long left = payloadLen - payloadRead;
+        int n = (int) Math.min(left, in.remaining());
+        boolean frameEnd = n == left;
+        if (n > 0) {
+            unmask(in, pos, pos + n, maskKey, payloadRead);
+        }
+        if (Opcode.isControl(opcode)) {
+            in.get(pos, ctrl, ctrlLen, n);
+            in.position(pos + n);
+            ctrlLen += n;
+            payloadRead += n;
+            if (frameEnd) {
+                state = HEADER;
+                controlFrame();
+            }
+            return;
+        }
+        boolean msgEnd = frameEnd && fin;
+        if (msgText && n > 0 && !utf8.validate(in, pos, pos + n)) {
+            fail(CloseCodes.INVALID_PAYLOAD_DATA, "Invalid UTF-8 in text message");
+            return;
+        }
+        if (msgText && msgEnd && !utf8.isComplete()) {
+            fail(CloseCodes.INVALID_PAYLOAD_DATA, "Text message ends inside a UTF-8 sequence");
+            return;
+        }
+        boolean wholeFrameHere = payloadRead == 0 && frameEnd;
+        payloadRead += n;
+        if (frameEnd) {
+            state = HEADER;
+            if (fin) {
+                inMessage = false;
+            }
+        }
+        if (streaming && msgText) {
+            if (n > 0 || msgEnd) {
+                chunker.deliver(handler, in, pos, pos + n, pos + n, msgEnd);
+            } else {
+                in.position(pos + n);
+            }
+        } else if (streaming) {
+            if (n > 0 || msgEnd) {
+                boolean first = !msgDelivered;
+                msgDelivered = !msgEnd;
+                deliver(in, pos, n, first, msgEnd, true);
+            } else {
+                in.position(pos + n);
+            }
+        } else if (msgEnd && wholeFrameHere && (acc == null || acc.position() == 0)) {
+            deliver(in, pos, n, true, true, false);
+        } else {
+            append(in, pos, n);
+            in.position(pos + n);
+            if (msgEnd) {
+                acc.flip();
+                try {
+                    handler.onMessage(msgText, acc);
+                } finally {
+                    if (acc.capacity() > RELEASE_ABOVE) {
+                        acc = null;
+                    } else {
+                        acc.clear();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Hands in[pos, pos+n) to the handler as a view of {@code in}, then restores the window past it. */
+    private void deliver(ByteBuffer in, int pos, int n, boolean first, boolean last, boolean fragment) {
+        int limit = in.limit();
+        in.limit(pos + n).position(pos);
+        try {
+            if (fragment) {
+                handler.onFragment(msgText, in, first, last);
+            } else {
+                handler.onMessage(msgText, in);
+            }
+        } finally {
+            in.limit(limit).position(pos + n);
+        }
+    }
+
+    private void append(ByteBuffer in, int pos, int n) {
+        if (acc == null || acc.remaining() < n) {
+            int need = (acc == null ? 0 : acc.position()) + n;
+            // grow with the bytes that actually arrived (not the announced length: a peer announcing 16 MiB and
+            // sending nothing must not make us allocate 16 MiB)
+            int cap = (int) Math.min(maxMessageSize, Math.max(need, acc == null ? 4096 : 2L * acc.capacity()));
+            ByteBuffer nb = ByteBuffer.allocate(Math.max(cap, need));
+            if (acc != null) {
+                acc.flip();
+                nb.put(acc);
+            }
+            acc = nb;
+        }
+        acc.put(acc.position(), in, pos, n);
+        acc.position(acc.position() + n);
+    }
+
+    private void controlFrame() {
+        ctrlView.clear().limit(ctrlLen);
+        switch (opcode) {
+            case Opcode.PING -> handler.onPing(ctrlView);
+            case Opcode.PONG -> handler.onPong(ctrlView);
+            default -> {
+                int code = CloseCodes.NO_STATUS_RECEIVED;
+                if (ctrlLen >= 2) {
+                    code = ((ctrl[0] & 0xFF) << 8) | (ctrl[1] & 0xFF);
+                    if (!CloseCodes.isValidReceived(code)) {
+                        fail(CloseCodes.PROTOCOL_ERROR, "Invalid close code " + code);
+                        return;
+                    }
+                    if (!Utf8Validator.isValid(ctrl, 2, ctrlLen)) {
+                        fail(CloseCodes.INVALID_PAYLOAD_DATA, "Close reason is not valid UTF-8");
+                        return;
+                    }
+                    ctrlView.position(2);
+                }
+                state = DONE;
+                handler.onCloseFrame(code, ctrlView);
+            }
+        }
+    }
+
+    private boolean fail(int code, String reason) {
+        state = DONE;
+        handler.onDecodeError(code, reason);
+        return false;
+    }
+
+    /**
+     * XORs {@code b[from, to)} with the 4-byte masking key, where {@code b[from]} is payload byte number
+     * {@code offset}. Works 8 bytes at a time.
+     */
+    public static void unmask(ByteBuffer b, int from, int to, int maskKey, long offset) {
+        int m = Integer.rotateLeft(maskKey, (int) ((offset & 3) << 3));
+        long m8 = ((long) m << 32) | (m & 0xFFFFFFFFL);
+        if (b.order() == ByteOrder.LITTLE_ENDIAN) {
+            m8 = Long.reverseBytes(m8);
+        }
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            b.putLong(i, b.getLong(i) ^ m8);
+        }
+        for (int k = 0; i < to; i++, k++) {
+            b.put(i, (byte) (b.get(i) ^ (m >>> (24 - ((k & 3) << 3)))));
+        }
+    }
+}

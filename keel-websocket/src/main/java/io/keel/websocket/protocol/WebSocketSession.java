@@ -1,0 +1,299 @@
+package io.keel.websocket.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Sans-I/O per-connection WebSocket state machine for all versions (HyBi framing for 07/08/13, Hixie-76 framing).
+ * Not thread-safe: drive it from the connection's event-loop thread.
+ *
+ * <h2>How the glue drives it</h2>
+ * <ol>
+ *   <li>After {@link Handshaker} returns {@link HandshakeResult.Accepted}, write its response and create a session
+ *       with the accepted version, a {@link WebSocketListener} (the app) and an {@link OutputSink} (the socket).</li>
+ *   <li>On every read (including bytes left over after the handshake), call {@link #receive(ByteBuffer)}. It consumes
+ *       all bytes, unmasking payloads in place (the buffer must be writable), calls the listener and writes automatic
+ *       replies (pong, close echo, close on protocol error) to the sink.</li>
+ *   <li>After each {@code receive} or send, check {@link #closeState()}: {@link CloseState#CLOSED} → flush, then
+ *       close TCP; {@link CloseState#CLOSE_SENT} → arm a close timeout.</li>
+ *   <li>If TCP ends first, call {@link #onTransportClosed()} (reports 1006 to the listener if no close was seen).</li>
+ * </ol>
+ * The app sends with {@link #sendText}, {@link #sendBinary}, {@link #sendFragment}, {@link #ping}, {@link #close};
+ * each writes exactly one {@code OutputSink.writeFrame} call with a reused header buffer and the caller's payload
+ * (no copy, no allocation). Sends after a close was sent return false and write nothing.
+ *
+ * <p><b>Hixie-76</b> has no binary, ping or pong frames: {@link #sendBinary} sends the data as a text frame if it is
+ * valid UTF-8 and throws {@link IllegalArgumentException} otherwise; {@link #ping}/{@link #pong} return false;
+ * {@link #close} sends {@code 0xFF 0x00} (no code/reason on the wire).
+ */
+public final class WebSocketSession implements FrameHandler {
+    private final ProtocolVersion version;
+    private final WebSocketConfig cfg;
+    private final WebSocketListener listener;
+    private final OutputSink sink;
+    private final HybiFrameDecoder hybi;
+    private final Hixie76FrameDecoder hixie;
+
+    private final ByteBuffer header = ByteBuffer.allocate(HybiFrameEncoder.MAX_HEADER_SIZE);
+    private final ByteBuffer suffix = ByteBuffer.allocate(1);
+    private final ByteBuffer empty = ByteBuffer.allocate(0);
+    private final ByteBuffer closePayload = ByteBuffer.allocate(125);
+
+    private CloseState state = CloseState.OPEN;
+    private boolean sendingFragmented;
+    private int receivedCloseCode = -1;
+    private boolean closeReported;
+
+    public WebSocketSession(ProtocolVersion version, WebSocketConfig cfg, WebSocketListener listener, OutputSink sink) {
+        this.version = version;
+        this.cfg = cfg;
+        this.listener = listener;
+        this.sink = sink;
+        if (version.isHybi()) {
+            hybi = new HybiFrameDecoder(this, cfg);
+            hixie = null;
+        } else {
+            hixie = new Hixie76FrameDecoder(this, cfg);
+            hybi = null;
+        }
+    }
+
+    public ProtocolVersion version() {
+        return version;
+    }
+
+    public WebSocketConfig config() {
+        return cfg;
+    }
+
+    public CloseState closeState() {
+        return state;
+    }
+
+    /** True when the glue should flush pending output and close the TCP connection. */
+    public boolean isClosed() {
+        return state == CloseState.CLOSED;
+    }
+
+    /** The code of the peer's close frame (1005 if none in it), or -1 if none was received. */
+    public int receivedCloseCode() {
+        return receivedCloseCode;
+    }
+
+    /** Feeds bytes read from the socket; consumes all of {@code in}. Input after a close or an error is ignored. */
+    public void receive(ByteBuffer in) {
+        if (hybi != null) {
+            hybi.decode(in);
+        } else {
+            hixie.decode(in);
+        }
+    }
+
+    /** The transport closed. If the peer's close was not seen, the listener gets {@code onClose(1006, "")}. */
+    public void onTransportClosed() {
+        boolean seen = receivedCloseCode >= 0 || closeReported;
+        state = CloseState.CLOSED;
+        if (!seen) {
+            closeReported = true;
+            listener.onClose(CloseCodes.ABNORMAL_CLOSURE, "");
+        }
+    }
+
+    // ---- sending ----
+
+    /** Sends a text message; {@code utf8} must be valid UTF-8 (not re-validated). Position is not moved. */
+    public boolean sendText(ByteBuffer utf8) {
+        return sendData(Opcode.TEXT, utf8, true, true);
+    }
+
+    /** Convenience: encodes and sends a String (allocates). */
+    public boolean sendText(CharSequence text) {
+        return sendText(StandardCharsets.UTF_8.encode(text.toString()));
+    }
+
+    /** Sends a binary message (Hixie-76: see class doc). Position is not moved. */
+    public boolean sendBinary(ByteBuffer data) {
+        if (hixie != null && !Utf8Validator.isValid(data)) {
+            throw new IllegalArgumentException("Hixie-76 has no binary frames and the data is not valid UTF-8");
+        }
+        return sendData(Opcode.BINARY, data, true, true);
+    }
+
+    /**
+     * Sends part of a message: {@code first} starts it (text or binary), {@code last} ends it. For Hixie-76 only text
+     * is possible and the pieces form one frame.
+     */
+    public boolean sendFragment(ByteBuffer data, boolean text, boolean first, boolean last) {
+        if (hixie != null && !text) {
+            throw new IllegalArgumentException("Hixie-76 has no binary frames");
+        }
+        return sendData(text ? Opcode.TEXT : Opcode.BINARY, data, first, last);
+    }
+
+    private boolean sendData(int opcode, ByteBuffer payload, boolean first, boolean last) {
+        if (state == CloseState.CLOSE_SENT || state == CloseState.CLOSED) {
+            return false;
+        }
+        if (first == sendingFragmented) {
+            throw new IllegalStateException(first ? "previous fragmented message not finished" : "no fragmented message started");
+        }
+        sendingFragmented = !last;
+        header.clear();
+        if (hybi != null) {
+            HybiFrameEncoder.writeHeader(header, last, first ? opcode : Opcode.CONTINUATION, payload.remaining());
+            header.flip();
+            empty.clear();
+            sink.writeFrame(header, payload, empty);
+        } else {
+            if (first) {
+                header.put(Hixie76FrameEncoder.TEXT_START);
+            }
+            header.flip();
+            suffix.clear();
+            if (last) {
+                suffix.put(Hixie76FrameEncoder.TEXT_END);
+            }
+            suffix.flip();
+            sink.writeFrame(header, payload, suffix);
+        }
+        return true;
+    }
+
+    /** Sends a ping (≤125 bytes). Returns false for Hixie-76 or once closing. */
+    public boolean ping(ByteBuffer payload) {
+        return sendControl(Opcode.PING, payload);
+    }
+
+    /** Sends an unsolicited pong (≤125 bytes). Returns false for Hixie-76 or once closing. */
+    public boolean pong(ByteBuffer payload) {
+        return sendControl(Opcode.PONG, payload);
+    }
+
+    private boolean sendControl(int opcode, ByteBuffer payload) {
+        if (hixie != null || state == CloseState.CLOSE_SENT || state == CloseState.CLOSED) {
+            return false;
+        }
+        if (payload.remaining() > 125) {
+            throw new IllegalArgumentException("control payload > 125 bytes");
+        }
+        header.clear();
+        HybiFrameEncoder.writeHeader(header, true, opcode, payload.remaining());
+        header.flip();
+        empty.clear();
+        sink.writeFrame(header, payload, empty);
+        return true;
+    }
+
+    /** Starts (or, after the peer's close, completes) the close handshake with 1000. */
+    public boolean close() {
+        return close(CloseCodes.NORMAL_CLOSURE, null);
+    }
+
+    /**
+     * Sends a close frame with {@code code} (1000-1003, 1007-1014, 3000-4999) and an optional reason (≤123 UTF-8
+     * bytes). OPEN → CLOSE_SENT; CLOSE_RECEIVED → CLOSED. Returns false if a close was already sent.
+     */
+    public boolean close(int code, String reason) {
+        if (!CloseCodes.isValidToSend(code)) {
+            throw new IllegalArgumentException("invalid close code " + code);
+        }
+        byte[] r = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);
+        if (r.length > HybiFrameEncoder.MAX_CLOSE_REASON) {
+            throw new IllegalArgumentException("close reason longer than 123 bytes");
+        }
+        if (state == CloseState.CLOSE_SENT || state == CloseState.CLOSED) {
+            return false;
+        }
+        closePayload.clear();
+        HybiFrameEncoder.writeClosePayload(closePayload, code, r);
+        closePayload.flip();
+        writeClose(closePayload);
+        state = state == CloseState.CLOSE_RECEIVED ? CloseState.CLOSED : CloseState.CLOSE_SENT;
+        return true;
+    }
+
+    private void writeClose(ByteBuffer payload) {
+        header.clear();
+        empty.clear();
+        if (hybi != null) {
+            HybiFrameEncoder.writeHeader(header, true, Opcode.CLOSE, payload.remaining());
+            header.flip();
+            sink.writeFrame(header, payload, empty);
+        } else {
+            Hixie76FrameEncoder.writeClose(header);
+            header.flip();
+            sink.writeFrame(header, empty, empty);
+        }
+    }
+
+    // ---- FrameHandler (decoder events) ----
+
+    @Override
+    public void onMessage(boolean text, ByteBuffer payload) {
+        if (text) {
+            listener.onText(payload);
+        } else {
+            listener.onBinary(payload);
+        }
+    }
+
+    @Override
+    public void onFragment(boolean text, ByteBuffer chunk, boolean first, boolean last) {
+        listener.onFragment(chunk, text, first, last);
+    }
+
+    @Override
+    public void onPing(ByteBuffer payload) {
+        int p = payload.position();
+        listener.onPing(payload);
+        if (cfg.autoPong() && state == CloseState.OPEN) {
+            payload.position(p);
+            sendControl(Opcode.PONG, payload);
+        }
+    }
+
+    @Override
+    public void onPong(ByteBuffer payload) {
+        listener.onPong(payload);
+    }
+
+    @Override
+    public void onCloseFrame(int code, ByteBuffer reason) {
+        receivedCloseCode = code;
+        String r = reason.hasRemaining() ? StandardCharsets.UTF_8.decode(reason.duplicate()).toString() : "";
+        if (state == CloseState.OPEN) {
+            state = CloseState.CLOSE_RECEIVED;
+        } else if (state == CloseState.CLOSE_SENT) {
+            state = CloseState.CLOSED;
+        }
+        closeReported = true;
+        listener.onClose(code, r);
+        if (state == CloseState.CLOSE_RECEIVED && cfg.autoCloseReply()) {
+            if (code == CloseCodes.NO_STATUS_RECEIVED) {
+                empty.clear();
+                writeClose(empty);
+            } else {
+                closePayload.clear();
+                closePayload.put((byte) (code >>> 8)).put((byte) code).flip();
+                writeClose(closePayload);
+            }
+            state = CloseState.CLOSED;
+        }
+    }
+
+    @Override
+    public void onDecodeError(int closeCode, String reason) {
+        if (state == CloseState.OPEN || state == CloseState.CLOSE_RECEIVED) {
+            if (hybi != null) {
+                closePayload.clear();
+                closePayload.put((byte) (closeCode >>> 8)).put((byte) closeCode).flip();
+                writeClose(closePayload);
+            } else {
+                writeClose(empty);
+            }
+        }
+        state = CloseState.CLOSED;
+        closeReported = true;
+        listener.onProtocolError(closeCode, reason);
+    }
+}
