@@ -18,6 +18,13 @@ public interface Connection {
      */
     SendStatus send(ByteBuffer data);
 
+    /**
+     * Sends {@code a}, {@code b} and {@code c} in that order as one unit: all accepted or all
+     * {@link SendStatus#DROPPED}, so a framed message (header, payload, trailer) is never cut by the queue limit.
+     * Any of them may be empty. One gathering write when the socket takes it at once.
+     */
+    SendStatus send(ByteBuffer a, ByteBuffer b, ByteBuffer c);
+
     /** Bytes accepted by {@link #send} and not yet handed to the socket. */
     long queuedBytes();
 

@@ -221,17 +221,61 @@ final class NioConnection implements Connection {
 
     @Override
     public SendStatus send(ByteBuffer data) {
-        if (!open || closeRequested || shutdownOutputRequested) {
+        if (refuses()) {
+            return SendStatus.DROPPED;
+        }
+        return accept(data);
+    }
+
+    @Override
+    public SendStatus send(ByteBuffer a, ByteBuffer b, ByteBuffer c) {
+        if (refuses()) {
+            return SendStatus.DROPPED;
+        }
+        if (outQueue == null && loop.corkOwner != this) {
+            // not corked and nothing queued: one gathering write
+            ByteBuffer[] g = loop.gather;
+            g[0] = a;
+            g[1] = b;
+            g[2] = c;
+            try {
+                long n = channel.write(g, 0, 3);
+                loop.bytesOut += n;
+                lastActivityNanos = loop.nowNanos;
+            } catch (IOException e) {
+                failed(e);
+                return SendStatus.DROPPED;
+            } finally {
+                g[0] = g[1] = g[2] = null;
+            }
+            if (!a.hasRemaining() && !b.hasRemaining() && !c.hasRemaining()) {
+                return SendStatus.SENT;
+            }
+        }
+        SendStatus s = accept(a);
+        s = worse(s, accept(b));
+        return worse(s, accept(c));
+    }
+
+    private static SendStatus worse(SendStatus x, SendStatus y) {
+        return x.ordinal() >= y.ordinal() ? x : y;
+    }
+
+    private boolean refuses() {
+        return !open || closeRequested || shutdownOutputRequested
+            || (outQueue != null && queued >= loop.server.config.maxQueuedBytes);
+    }
+
+    /** Sends or queues {@code data}; the queue limit was checked by the caller. */
+    private SendStatus accept(ByteBuffer data) {
+        if (!open) {
             return SendStatus.DROPPED;
         }
         int len = data.remaining();
         if (len == 0) {
-            return SendStatus.SENT;
+            return outQueue == null ? SendStatus.SENT : queueStatus();
         }
         if (outQueue != null) {
-            if (queued >= loop.server.config.maxQueuedBytes) {
-                return SendStatus.DROPPED;
-            }
             enqueue(data);
             return queueStatus();
         }

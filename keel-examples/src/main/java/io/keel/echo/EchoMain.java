@@ -3,6 +3,7 @@ package io.keel.echo;
 import io.keel.core.ConnectionHandler;
 import io.keel.core.Server;
 import io.keel.core.ServerStartException;
+import io.keel.websocket.WebSocketProtocolHandler;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -59,7 +60,8 @@ public final class EchoMain {
     private static Server build(EchoOptions o, PrintStream out) throws StartupException {
         ConnectionHandler handler = switch (o.mode) {
             case TCP -> new TcpEchoHandler();
-            case WS, WSS -> throw new StartupException("mode " + o.mode.name().toLowerCase() + " is not available yet");
+            case WS -> webSocketHandler(o);
+            case WSS -> throw new StartupException("mode wss is not available yet");
         };
         Server.Builder b = Server.builder()
             .bind(o.bind, o.portOrDefault())
@@ -72,6 +74,13 @@ public final class EchoMain {
             b.maxConnections(o.maxConnections);
         }
         return b.build();
+    }
+
+    private static ConnectionHandler webSocketHandler(EchoOptions o) {
+        return WebSocketProtocolHandler.builder(new WebSocketEchoHandler())
+            .maxMessageSize(o.maxMessageSize)
+            .streaming(o.streaming)
+            .build();
     }
 
     private static String describe(EchoOptions o, Server server) {

@@ -1,0 +1,75 @@
+package io.keel.websocket;
+
+import io.keel.websocket.protocol.ProtocolVersion;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of a {@link WebSocketProtocolHandler}: handshakes per version, refusals, messages and bytes. */
+public final class WebSocketStats {
+    final EnumMap<ProtocolVersion, LongAdder> handshakes = new EnumMap<>(ProtocolVersion.class);
+    final LongAdder handshakesRejected = new LongAdder();
+    final LongAdder handshakeTimeouts = new LongAdder();
+    final LongAdder httpRequests = new LongAdder();
+    final LongAdder messagesIn = new LongAdder();
+    final LongAdder bytesIn = new LongAdder();
+    final LongAdder protocolErrors = new LongAdder();
+    final LongAdder messagesTooBig = new LongAdder();
+    final LongAdder closeTimeouts = new LongAdder();
+    final LongAdder open = new LongAdder();
+
+    WebSocketStats() {
+        for (ProtocolVersion v : ProtocolVersion.values()) {
+            handshakes.put(v, new LongAdder());
+        }
+    }
+
+    public long handshakes(ProtocolVersion v) {
+        return handshakes.get(v).sum();
+    }
+
+    public Map<ProtocolVersion, Long> handshakesByVersion() {
+        EnumMap<ProtocolVersion, Long> m = new EnumMap<>(ProtocolVersion.class);
+        handshakes.forEach((v, n) -> m.put(v, n.sum()));
+        return m;
+    }
+
+    public long handshakesRejected() {
+        return handshakesRejected.sum();
+    }
+
+    public long handshakeTimeouts() {
+        return handshakeTimeouts.sum();
+    }
+
+    public long httpRequests() {
+        return httpRequests.sum();
+    }
+
+    /** Complete messages (or message starts, when streaming) received. */
+    public long messagesIn() {
+        return messagesIn.sum();
+    }
+
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    /** Connections failed for a protocol violation (1002, 1007) or an oversized message (1009). */
+    public long protocolErrors() {
+        return protocolErrors.sum();
+    }
+
+    public long messagesTooBig() {
+        return messagesTooBig.sum();
+    }
+
+    public long closeTimeouts() {
+        return closeTimeouts.sum();
+    }
+
+    /** WebSockets open now. */
+    public long open() {
+        return open.sum();
+    }
+}
