@@ -1,6 +1,7 @@
 package io.keel.tls;
 
 import java.io.ByteArrayInputStream;
+import java.math.BigInteger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -83,7 +84,7 @@ final class KeyMaterial {
 
     static KeyMaterial fromPem(Path chainFile, Path keyFile) {
         X509Certificate[] chain = readCertificates(chainFile, "certificate chain").toArray(new X509Certificate[0]);
-        PrivateKey key = readPrivateKey(keyFile);
+        PrivateKey key = readPrivateKey(keyFile, chain[0]);
         return validated(new KeyMaterial(key, chain), "certificate " + chainFile + " and key " + keyFile);
     }
 
@@ -229,13 +230,16 @@ final class KeyMaterial {
                 throw new TlsConfigException("The " + what + " file " + file + " holds no certificate");
             }
             return out;
-        } catch (CertificateException | IOException e) {
+        } catch (CertificateException | IOException | RuntimeException e) {
+            if (e instanceof TlsConfigException t) {
+                throw t;
+            }
             throw new TlsConfigException("The " + what + " file " + file + " is not a valid PEM certificate: "
                     + e.getMessage(), e);
         }
     }
 
-    static PrivateKey readPrivateKey(Path file) {
+    static PrivateKey readPrivateKey(Path file, X509Certificate leaf) {
         byte[] bytes = readBytes(file, "private key");
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         if (!text.contains("PRIVATE KEY-----")) {
@@ -254,19 +258,46 @@ final class KeyMaterial {
                     info = pki;
                 } else if (o instanceof PEMKeyPair kp) { // BEGIN RSA PRIVATE KEY (PKCS#1), BEGIN EC PRIVATE KEY (SEC1)
                     info = kp.getPrivateKeyInfo();
+                    if (info != null && missingParameters(info) && kp.getPublicKeyInfo() != null
+                            && !isNull(kp.getPublicKeyInfo().getAlgorithm().getParameters())) {
+                        info = new PrivateKeyInfo(kp.getPublicKeyInfo().getAlgorithm(), info.parsePrivateKey());
+                    }
                 } else if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
                     throw new TlsConfigException("The private key file " + file + " is encrypted; give an unencrypted"
                             + " key (openssl pkey -in " + file + " -out key.pem) or a PKCS#12 file with its password");
                 } else {
                     continue; // EC PARAMETERS blocks and the like
                 }
+                if (missingParameters(info) && leaf != null
+                        && leaf.getPublicKey() instanceof java.security.interfaces.ECPublicKey pub) {
+                    // a SEC1 key written without its curve: take the curve of the certificate's key
+                    BigInteger d = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey()).getKey();
+                    try {
+                        return KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.ECPrivateKeySpec(d,
+                                pub.getParams()));
+                    } catch (GeneralSecurityException e) {
+                        throw new TlsConfigException("The EC private key in " + file + " cannot be used: " + e.getMessage(), e);
+                    }
+                }
                 return toJca(info, file);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof TlsConfigException t) {
+                throw t;
+            }
             throw new TlsConfigException("The private key file " + file + " is not a valid PEM private key: "
                     + e.getMessage(), e);
         }
         throw new TlsConfigException("The private key file " + file + " holds no private key");
+    }
+
+    private static boolean missingParameters(PrivateKeyInfo info) {
+        return info.getPrivateKeyAlgorithm().getAlgorithm().getId().equals("1.2.840.10045.2.1")
+                && isNull(info.getPrivateKeyAlgorithm().getParameters());
+    }
+
+    private static boolean isNull(Object params) {
+        return params == null || params instanceof org.bouncycastle.asn1.ASN1Null;
     }
 
     private static PrivateKey toJca(PrivateKeyInfo info, Path file) throws IOException {
