@@ -22,6 +22,8 @@ final class ConscryptSupport {
         if (needClientAuth) {
             e.setNeedClientAuth(true);
         }
+        // Conscrypt turns tickets off unless asked (SSL_OP_NO_TICKET): without them TLS 1.3 cannot resume
+        Conscrypt.setUseSessionTickets(e, true);
         if (!applicationProtocols.isEmpty()) {
             Conscrypt.setApplicationProtocols(e, applicationProtocols.toArray(new String[0]));
         }

@@ -173,6 +173,9 @@ public final class TlsConnection implements Connection {
             }
         } catch (SSLException e) {
             fail(e);
+        } catch (RuntimeException e) {
+            // a provider bug or an engine in a bad state: this connection cannot go on
+            fail(new SSLException(e.toString(), e));
         } finally {
             if (ownApp) {
                 scratchApp.clear();
@@ -189,7 +192,7 @@ public final class TlsConnection implements Connection {
         }
         ByteBuffer dst = null;
         int overflows = 0;
-        while (!failed && !closeDelivered) {
+        while (!failed && !closeDelivered && raw.isOpen()) {
             HandshakeStatus hs = engine.getHandshakeStatus();
             if (hs == HandshakeStatus.NEED_TASK) {
                 startTasks();
@@ -540,8 +543,8 @@ public final class TlsConnection implements Connection {
                 }
             }
             worst = worse(worst, sendNet(net));
-        } catch (SSLException e) {
-            fail(e);
+        } catch (SSLException | RuntimeException e) {
+            fail(e instanceof SSLException ssl ? ssl : new SSLException(e.toString(), e));
             return SendStatus.DROPPED;
         } finally {
             releaseNet(s, net);
