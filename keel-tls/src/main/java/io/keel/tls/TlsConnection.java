@@ -826,6 +826,16 @@ public final class TlsConnection implements Connection {
         return handshakeDone ? TlsHandshakeInfo.of(engine, engine.getSession()) : null;
     }
 
+    /** Decrypted bytes the handler left unconsumed plus raw bytes held back (for tests and diagnostics). */
+    int bufferedBytes() {
+        return (pendingPlain == null ? 0 : pendingPlain.position()) + (heldNet == null ? 0 : heldNet.remaining());
+    }
+
+    /** True while this connection holds a buffer of its own (idle connections hold none). */
+    boolean holdsBuffers() {
+        return pendingPlain != null || heldNet != null;
+    }
+
     @Override
     public String toString() {
         return "TlsConnection[" + raw + (handshakeDone ? ", " + engine.getSession().getProtocol() : ", handshaking") + "]";
