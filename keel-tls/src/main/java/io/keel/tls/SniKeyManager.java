@@ -67,7 +67,8 @@ final class SniKeyManager extends X509ExtendedKeyManager {
         int us = keyType.indexOf('_');
         String kt = us > 0 ? keyType.substring(0, us) : keyType;
         return switch (kt) {
-            case "RSA", "RSASSA-PSS" -> alg.equals("RSA") || alg.equals("RSASSA-PSS") && kt.equals("RSASSA-PSS");
+            case "RSA" -> alg.equals("RSA");
+            case "RSASSA-PSS" -> alg.equals("RSASSA-PSS");
             case "EC", "ECDSA" -> alg.equals("EC");
             default -> alg.equalsIgnoreCase(kt);
         };

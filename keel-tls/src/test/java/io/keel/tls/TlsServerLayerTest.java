@@ -281,8 +281,31 @@ class TlsServerLayerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TlsProvider.class)
-    void sniChoosesTheCertificate(TlsProvider provider) throws Exception {
+    @MethodSource("providersAndProtocols")
+    void rsaCertificatesWork(TlsProvider provider, String protocol) throws Exception {
+        assumeTrue(provider.isAvailable());
+        TestPki.Issued ca = TestPki.ca("RSA CA");
+        TestPki.Issued rsa = TestPki.leaf(ca, TestPki.rsa(), java.time.Instant.now().minusSeconds(60),
+                java.time.Duration.ofDays(1), "localhost");
+        Path[] f = TestPki.writePem(dir, "rsa", rsa, false);
+        TlsContext ctx = TlsContext.builder().certificate(f[0], f[1]).provider(provider).build();
+        RecordingHandler inner = new RecordingHandler();
+        TlsServerLayer layer = new TlsServerLayer(ctx, inner);
+        FakeConnection raw = new FakeConnection(layer).open();
+        ClientPump client = new ClientPump(clientEngine(TestPki.clientContext(null, ca.cert()), protocol, null), raw)
+                .handshake();
+        client.pumpUntil(inner::opened);
+        assertThat(client.failure).isNull();
+        assertThat(inner.connection.tlsSession().getProtocol()).isEqualTo(protocol);
+        if (protocol.equals("TLSv1.2")) {
+            assertThat(inner.connection.tlsSession().getCipherSuite()).startsWith("TLS_ECDHE_RSA_WITH_");
+        }
+        assertThat(client.client.getSession().getPeerCertificates()[0]).isEqualTo(rsa.cert());
+    }
+
+    @ParameterizedTest
+    @MethodSource("providersAndProtocols")
+    void sniChoosesTheCertificate(TlsProvider provider, String protocol) throws Exception {
         assumeTrue(provider.isAvailable());
         TestPki.Issued ca = TestPki.ca("SNI CA");
         TestPki.Issued def = TestPki.leaf(ca, "localhost");
@@ -292,13 +315,18 @@ class TlsServerLayerTest {
         TlsContext ctx = TlsContext.builder().keyAndChain(def.keys().getPrivate(), def.chain())
                 .certificate(fb[0], fb[1]).keyAndChain(wild.keys().getPrivate(), wild.chain()).provider(provider).build();
         SSLContext clientCtx = TestPki.clientContext(null, ca.cert());
-        assertThat(servedCertificate(ctx, clientCtx, "b.example.com")).isEqualTo(b.cert());
-        assertThat(servedCertificate(ctx, clientCtx, "x.wild.test")).isEqualTo(wild.cert());
-        assertThat(servedCertificate(ctx, clientCtx, "unknown.example")).isEqualTo(def.cert());
-        assertThat(servedCertificate(ctx, clientCtx, null)).isEqualTo(def.cert());
+        assertThat(servedCertificate(ctx, clientCtx, "b.example.com", protocol)).isEqualTo(b.cert());
+        assertThat(servedCertificate(ctx, clientCtx, "x.wild.test", protocol)).isEqualTo(wild.cert());
+        assertThat(servedCertificate(ctx, clientCtx, "unknown.example", protocol)).isEqualTo(def.cert());
+        assertThat(servedCertificate(ctx, clientCtx, null, protocol)).isEqualTo(def.cert());
     }
 
     static X509Certificate servedCertificate(TlsContext ctx, SSLContext clientCtx, String sni) throws Exception {
+        return servedCertificate(ctx, clientCtx, sni, null);
+    }
+
+    static X509Certificate servedCertificate(TlsContext ctx, SSLContext clientCtx, String sni, String protocol)
+            throws Exception {
         RecordingHandler inner = new RecordingHandler();
         List<TlsHandshakeInfo> infos = new ArrayList<>();
         TlsServerLayer layer = TlsServerLayer.builder(ctx, inner).listener((c, i) -> infos.add(i)).build();
@@ -307,6 +335,9 @@ class TlsServerLayerTest {
         e.setUseClientMode(true);
         SSLParameters p = e.getSSLParameters();
         p.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
+        if (protocol != null) {
+            p.setProtocols(new String[] {protocol});
+        }
         e.setSSLParameters(p);
         ClientPump client = new ClientPump(e, raw).handshake();
         client.pumpUntil(inner::opened);
