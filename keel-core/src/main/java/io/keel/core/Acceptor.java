@@ -1,0 +1,85 @@
+package io.keel.core;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/** A listening socket registered on one event loop; it spreads accepted connections over the loops. */
+final class Acceptor {
+    private static final System.Logger LOG = System.getLogger(Acceptor.class.getName());
+    private static final int ACCEPTS_PER_WAKEUP = 64;
+
+    private final Server server;
+    private final EventLoop home;
+    private final ServerSocketChannel channel;
+    private final boolean ownLoopOnly;
+    private SelectionKey key;
+
+    Acceptor(Server server, EventLoop home, ServerSocketChannel channel, boolean ownLoopOnly) {
+        this.server = server;
+        this.home = home;
+        this.channel = channel;
+        this.ownLoopOnly = ownLoopOnly;
+    }
+
+    void register() {
+        home.execute(() -> {
+            try {
+                channel.configureBlocking(false);
+                key = channel.register(home.selector, SelectionKey.OP_ACCEPT, this);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.ERROR, "cannot register listener", e);
+            }
+        });
+    }
+
+    void acceptReady() {
+        for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+            SocketChannel ch;
+            try {
+                ch = channel.accept();
+            } catch (IOException e) {
+                // EMFILE and friends: the listener stays; report without flooding
+                server.acceptFailed(e);
+                return;
+            }
+            if (ch == null) {
+                return;
+            }
+            if (!server.config.limiter.tryAcquire()) {
+                server.connectionRejected();
+                EventLoop.closeQuietly(ch);
+                continue;
+            }
+            try {
+                ch.configureBlocking(false);
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            } catch (IOException e) {
+                server.config.limiter.release();
+                EventLoop.closeQuietly(ch);
+                continue;
+            }
+            EventLoop target = ownLoopOnly ? home : server.nextLoop();
+            target.register(ch);
+        }
+    }
+
+    InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    /** Stops accepting; must run on the home loop. */
+    void close() {
+        if (key != null) {
+            key.cancel();
+        }
+        EventLoop.closeQuietly(channel);
+    }
+
+    EventLoop home() {
+        return home;
+    }
+}

@@ -1,0 +1,641 @@
+package io.keel.core;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TCP connection owned by one {@link EventLoop}. It holds no buffer while idle: input is read into the loop's
+ * buffer, and only bytes the handler left unconsumed, or bytes the socket would not take, are kept here, in
+ * pooled chunks that go back to the pool as soon as they are empty.
+ */
+final class NioConnection implements Connection {
+    private static final System.Logger LOG = System.getLogger(NioConnection.class.getName());
+    private static final Object[] NO_USER_DATA = new Object[0];
+
+    private final EventLoop loop;
+    private final SocketChannel channel;
+    private final ConnectionHandler handler;
+    SelectionKey key;
+
+    /** Unconsumed input, in read mode (position..limit), or null. */
+    private ByteBuffer pendingInput;
+    /** Outbound chunks in read mode; null when nothing is queued. */
+    private ArrayDeque<ByteBuffer> outQueue;
+    private long queued;
+
+    private boolean open = true;
+    private boolean readPaused;
+    private boolean inputClosed;
+    private boolean closeRequested;
+    private boolean shutdownOutputRequested;
+    private boolean outputShut;
+    private boolean writableNotifyPending;
+    private boolean redeliverScheduled;
+    private boolean registeredForWrite;
+
+    private TimerWheel.Task idleTimer;
+    private long lastActivityNanos;
+
+    private Object attachment;
+    private Object[] userData = NO_USER_DATA;
+    private InetSocketAddress remote;
+
+    NioConnection(EventLoop loop, SocketChannel channel) {
+        this.loop = loop;
+        this.channel = channel;
+        this.handler = loop.server.config.handler;
+        this.lastActivityNanos = loop.nowNanos;
+    }
+
+    void opened() {
+        loop.server.connectionOpened();
+        long idle = loop.server.config.idleTimeoutNanos;
+        if (idle > 0) {
+            idleTimer = loop.newTimer(this::idleCheck);
+            loop.rearm(idleTimer, idle);
+        }
+        NioConnection outer = loop.corkOwner;
+        loop.corkOwner = this;
+        try {
+            handler.onOpen(this);
+        } catch (RuntimeException e) {
+            handlerFailed("onOpen", e);
+        } finally {
+            uncork(outer);
+        }
+    }
+
+    // ---- reading ----
+
+    void readable() {
+        if (readPaused || inputClosed || !open) {
+            return;
+        }
+        ByteBuffer buf = loop.readBuffer;
+        buf.clear();
+        int n;
+        try {
+            n = channel.read(buf);
+        } catch (IOException e) {
+            failed(e);
+            return;
+        }
+        if (n < 0) {
+            inputEnded();
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        loop.bytesIn += n;
+        lastActivityNanos = loop.nowNanos;
+        buf.flip();
+        deliver(buf);
+    }
+
+    private void deliver(ByteBuffer fresh) {
+        ByteBuffer data;
+        if (pendingInput != null) {
+            if (fresh != null && fresh.hasRemaining()) {
+                pendingInput = append(pendingInput, fresh);
+            }
+            data = pendingInput;
+        } else {
+            data = fresh;
+        }
+        NioConnection outer = loop.corkOwner;
+        loop.corkOwner = this;
+        try {
+            handler.onData(this, data);
+        } catch (RuntimeException e) {
+            handlerFailed("onData", e);
+        } finally {
+            keepUnconsumed(data);
+            uncork(outer);
+        }
+    }
+
+    private void keepUnconsumed(ByteBuffer data) {
+        if (!open) {
+            releaseInput();
+            return;
+        }
+        if (data == pendingInput) {
+            if (!data.hasRemaining()) {
+                releaseInput();
+            } else if (data.position() > 0) {
+                data.compact().flip();
+            }
+        } else if (data.hasRemaining()) {
+            ByteBuffer b = loop.pool.acquire(data.remaining());
+            b.put(data).flip();
+            pendingInput = b;
+        }
+    }
+
+    /** Appends {@code more} to {@code pending} (read mode), moving to a larger buffer when needed. */
+    private ByteBuffer append(ByteBuffer pending, ByteBuffer more) {
+        int need = pending.remaining() + more.remaining();
+        if (pending.capacity() - pending.limit() >= more.remaining()) {
+            int p = pending.position();
+            pending.position(pending.limit()).limit(pending.limit() + more.remaining());
+            pending.put(more);
+            pending.position(p);
+            return pending;
+        }
+        if (need <= pending.capacity()) {
+            pending.compact();
+            pending.put(more).flip();
+            return pending;
+        }
+        ByteBuffer bigger = loop.pool.acquire(need);
+        bigger.put(pending).put(more).flip();
+        loop.pool.release(pending);
+        return bigger;
+    }
+
+    private void releaseInput() {
+        if (pendingInput != null) {
+            loop.pool.release(pendingInput);
+            pendingInput = null;
+        }
+    }
+
+    private void inputEnded() {
+        inputClosed = true;
+        updateInterest();
+        if (outputShut) {
+            closeNow();
+            return;
+        }
+        NioConnection outer = loop.corkOwner;
+        loop.corkOwner = this;
+        try {
+            handler.onInputClosed(this);
+        } catch (RuntimeException e) {
+            handlerFailed("onInputClosed", e);
+        } finally {
+            uncork(outer);
+        }
+    }
+
+    @Override
+    public void pauseReading() {
+        loop.checkInLoop();
+        if (!readPaused) {
+            readPaused = true;
+            updateInterest();
+        }
+    }
+
+    @Override
+    public void resumeReading() {
+        loop.checkInLoop();
+        if (readPaused && open) {
+            readPaused = false;
+            updateInterest();
+            // bytes that were left while paused may already hold complete messages: offer them again
+            if (pendingInput != null && !redeliverScheduled) {
+                redeliverScheduled = true;
+                loop.submit(() -> {
+                    redeliverScheduled = false;
+                    if (open && !readPaused && pendingInput != null) {
+                        deliver(null);
+                    }
+                });
+            }
+        }
+    }
+
+    @Override
+    public boolean isReadingPaused() {
+        return readPaused;
+    }
+
+    // ---- writing ----
+
+    @Override
+    public SendStatus send(ByteBuffer data) {
+        if (!open || closeRequested || shutdownOutputRequested) {
+            return SendStatus.DROPPED;
+        }
+        int len = data.remaining();
+        if (len == 0) {
+            return SendStatus.SENT;
+        }
+        if (outQueue != null) {
+            if (queued >= loop.server.config.maxQueuedBytes) {
+                return SendStatus.DROPPED;
+            }
+            enqueue(data);
+            return queueStatus();
+        }
+        if (loop.corkOwner == this) {
+            ByteBuffer cork = loop.corkBuffer;
+            if (len <= cork.remaining()) {
+                cork.put(data);
+                return SendStatus.SENT;
+            }
+            flushCork();
+            if (outQueue != null) {
+                enqueue(data);
+                return queueStatus();
+            }
+            if (len <= cork.remaining()) {
+                cork.put(data);
+                return SendStatus.SENT;
+            }
+        }
+        if (!writeDirect(data)) {
+            return SendStatus.DROPPED;
+        }
+        if (data.hasRemaining()) {
+            enqueue(data);
+            return queueStatus();
+        }
+        return SendStatus.SENT;
+    }
+
+    private SendStatus queueStatus() {
+        if (queued > loop.server.config.highWatermark) {
+            writableNotifyPending = true;
+            return SendStatus.BACKPRESSURE;
+        }
+        return SendStatus.QUEUED;
+    }
+
+    /** Writes what the socket takes; false if the connection failed. */
+    private boolean writeDirect(ByteBuffer data) {
+        try {
+            int n = channel.write(data);
+            loop.bytesOut += n;
+            lastActivityNanos = loop.nowNanos;
+            return true;
+        } catch (IOException e) {
+            failed(e);
+            return false;
+        }
+    }
+
+    /** Writes the cork buffer (this connection's corked sends); what the socket does not take is queued. */
+    private void flushCork() {
+        ByteBuffer cork = loop.corkBuffer;
+        if (cork.position() == 0) {
+            return;
+        }
+        cork.flip();
+        try {
+            if (outQueue == null && open) {
+                writeDirect(cork);
+            }
+            if (cork.hasRemaining() && open) {
+                enqueue(cork);
+                if (queued > loop.server.config.highWatermark) {
+                    writableNotifyPending = true;
+                }
+            }
+        } finally {
+            cork.clear();
+        }
+    }
+
+    private void uncork(NioConnection outer) {
+        if (loop.corkOwner == this) {
+            flushCork();
+        }
+        loop.corkOwner = outer;
+        if (open && outQueue == null) {
+            afterDrained();
+        }
+    }
+
+    private void enqueue(ByteBuffer data) {
+        if (outQueue == null) {
+            outQueue = new ArrayDeque<>(4);
+        }
+        queued += data.remaining();
+        ByteBuffer tail = outQueue.peekLast();
+        if (tail != null && tail.isDirect() && tail.capacity() > tail.limit()) {
+            int p = tail.position();
+            int room = tail.capacity() - tail.limit();
+            tail.position(tail.limit()).limit(tail.capacity());
+            if (data.remaining() <= room) {
+                tail.put(data);
+            } else {
+                int lim = data.limit();
+                data.limit(data.position() + room);
+                tail.put(data);
+                data.limit(lim);
+            }
+            tail.limit(tail.position()).position(p);
+        }
+        while (data.hasRemaining()) {
+            ByteBuffer chunk = loop.pool.acquire(Math.min(data.remaining(), BufferPool.CHUNK_SIZE));
+            int lim = data.limit();
+            if (data.remaining() > chunk.capacity()) {
+                data.limit(data.position() + chunk.capacity());
+            }
+            chunk.put(data).flip();
+            data.limit(lim);
+            outQueue.addLast(chunk);
+        }
+        if (!registeredForWrite) {
+            registeredForWrite = true;
+            updateInterest();
+        }
+    }
+
+    /** The socket became writable: gather-write the queue. */
+    void writable() {
+        if (!open) {
+            return;
+        }
+        ByteBuffer[] gather = loop.gather;
+        while (outQueue != null) {
+            int n = 0;
+            for (ByteBuffer b : outQueue) {
+                gather[n++] = b;
+                if (n == gather.length) {
+                    break;
+                }
+            }
+            long written;
+            try {
+                written = channel.write(gather, 0, n);
+            } catch (IOException e) {
+                java.util.Arrays.fill(gather, 0, n, null);
+                failed(e);
+                return;
+            }
+            java.util.Arrays.fill(gather, 0, n, null);
+            loop.bytesOut += written;
+            queued -= written;
+            if (written > 0) {
+                lastActivityNanos = loop.nowNanos;
+            }
+            ByteBuffer head;
+            while ((head = outQueue.peekFirst()) != null && !head.hasRemaining()) {
+                loop.pool.release(outQueue.pollFirst());
+            }
+            if (outQueue.isEmpty()) {
+                outQueue = null;
+                registeredForWrite = false;
+                updateInterest();
+                break;
+            }
+            if (written == 0 || outQueue.peekFirst().position() > 0) {
+                break; // the socket is full again
+            }
+        }
+        afterDrained();
+        if (open && writableNotifyPending && queued <= loop.server.config.lowWatermark) {
+            writableNotifyPending = false;
+            NioConnection outer = loop.corkOwner;
+            loop.corkOwner = this;
+            try {
+                handler.onWritable(this);
+            } catch (RuntimeException e) {
+                handlerFailed("onWritable", e);
+            } finally {
+                uncork(outer);
+            }
+        }
+    }
+
+    /** Finishes a close or output shutdown that waited for the queue to empty. */
+    private void afterDrained() {
+        if (outQueue != null || !open) {
+            return;
+        }
+        if (closeRequested) {
+            closeNow();
+        } else if (shutdownOutputRequested && !outputShut) {
+            outputShut = true;
+            try {
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                failed(e);
+                return;
+            }
+            if (inputClosed) {
+                closeNow();
+            }
+        }
+    }
+
+    @Override
+    public long queuedBytes() {
+        return queued + (loop.corkOwner == this ? loop.corkBuffer.position() : 0);
+    }
+
+    // ---- closing ----
+
+    @Override
+    public void close() {
+        if (!open || closeRequested) {
+            return;
+        }
+        closeRequested = true;
+        readPaused = true;
+        updateInterest();
+        if (loop.corkOwner != this && outQueue == null) {
+            closeNow();
+        }
+        // else: closed by uncork() or writable() once everything queued is written
+    }
+
+    @Override
+    public void shutdownOutput() {
+        if (!open || shutdownOutputRequested) {
+            return;
+        }
+        shutdownOutputRequested = true;
+        if (loop.corkOwner != this) {
+            afterDrained();
+        }
+    }
+
+    @Override
+    public void abort() {
+        if (loop.corkOwner == this) {
+            loop.corkBuffer.clear();
+        }
+        closeNow();
+    }
+
+    private void failed(IOException e) {
+        if (!open) {
+            return;
+        }
+        loop.server.connectionFailed();
+        if (loop.corkOwner == this) {
+            loop.corkBuffer.clear();
+        }
+        try {
+            handler.onError(this, e);
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "onError failed", ex);
+        }
+        closeNow();
+    }
+
+    private void handlerFailed(String callback, RuntimeException e) {
+        loop.server.handlerFailed(callback, e);
+        abort();
+    }
+
+    private void closeNow() {
+        if (!open) {
+            return;
+        }
+        open = false;
+        if (key != null) {
+            key.cancel();
+        }
+        EventLoop.closeQuietly(channel);
+        if (idleTimer != null) {
+            idleTimer.cancel();
+        }
+        releaseInput();
+        if (outQueue != null) {
+            for (ByteBuffer b : outQueue) {
+                loop.pool.release(b);
+            }
+            outQueue = null;
+            queued = 0;
+        }
+        loop.server.connectionClosed();
+        try {
+            handler.onClose(this);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "onClose failed", e);
+        }
+    }
+
+    private void updateInterest() {
+        if (key == null || !key.isValid()) {
+            return;
+        }
+        int ops = (readPaused || inputClosed ? 0 : SelectionKey.OP_READ)
+            | (registeredForWrite ? SelectionKey.OP_WRITE : 0);
+        if (key.interestOps() != ops) {
+            key.interestOps(ops);
+        }
+    }
+
+    private void idleCheck() {
+        if (!open) {
+            return;
+        }
+        long timeout = loop.server.config.idleTimeoutNanos;
+        long idleFor = loop.nowNanos - lastActivityNanos;
+        if (idleFor < timeout) {
+            loop.rearm(idleTimer, timeout - idleFor);
+            return;
+        }
+        loop.server.idleTimedOut();
+        NioConnection outer = loop.corkOwner;
+        loop.corkOwner = this;
+        try {
+            handler.onIdleTimeout(this);
+        } catch (RuntimeException e) {
+            handlerFailed("onIdleTimeout", e);
+        } finally {
+            uncork(outer);
+        }
+        if (open) {
+            loop.rearm(idleTimer, timeout);
+        }
+    }
+
+    void serverShutdown() {
+        if (!open) {
+            return;
+        }
+        NioConnection outer = loop.corkOwner;
+        loop.corkOwner = this;
+        try {
+            handler.onShutdown(this);
+        } catch (RuntimeException e) {
+            handlerFailed("onShutdown", e);
+        } finally {
+            uncork(outer);
+        }
+    }
+
+    // ---- the rest of Connection ----
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        if (remote == null) {
+            try {
+                remote = (InetSocketAddress) channel.getRemoteAddress();
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return remote;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        try {
+            return (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        loop.execute(task);
+    }
+
+    @Override
+    public Timer schedule(Runnable task, long delay, TimeUnit unit) {
+        return loop.schedule(task, delay, unit);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T get(UserDataKey<T> key) {
+        return key.index < userData.length ? (T) userData[key.index] : null;
+    }
+
+    @Override
+    public <T> void set(UserDataKey<T> key, T value) {
+        if (key.index >= userData.length) {
+            userData = java.util.Arrays.copyOf(userData, key.index + 1);
+        }
+        userData[key.index] = value;
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment;
+    }
+
+    @Override
+    public void attach(Object attachment) {
+        this.attachment = attachment;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + remoteAddress() + " on " + loop + "]";
+    }
+}

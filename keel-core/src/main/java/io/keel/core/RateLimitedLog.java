@@ -1,0 +1,34 @@
+package io.keel.core;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Logs at most one message per interval and counts the ones it held back, so an attack cannot flood the log.
+ */
+public final class RateLimitedLog {
+    private final System.Logger logger;
+    private final long intervalNanos;
+    private final AtomicLong nextAllowed = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong suppressed = new AtomicLong();
+
+    public RateLimitedLog(System.Logger logger, long intervalMillis) {
+        this.logger = logger;
+        this.intervalNanos = intervalMillis * 1_000_000;
+    }
+
+    public void log(System.Logger.Level level, String message, Throwable error) {
+        long now = System.nanoTime();
+        long next = nextAllowed.get();
+        if ((next != Long.MIN_VALUE && now - next < 0) || !nextAllowed.compareAndSet(next, now + intervalNanos)) {
+            suppressed.incrementAndGet();
+            return;
+        }
+        long held = suppressed.getAndSet(0);
+        String text = held > 0 ? message + " (" + held + " similar messages suppressed)" : message;
+        if (error != null) {
+            logger.log(level, text, error);
+        } else {
+            logger.log(level, text);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.keel.echo;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The command line of {@code keel-echo}; every option is validated here so errors read well. */
+final class EchoOptions {
+    enum Mode { TCP, WS, WSS }
+
+    Mode mode = Mode.WSS;
+    String bind = "0.0.0.0";
+    Integer port;
+    int backlog = 1024;
+    int ioThreads = Runtime.getRuntime().availableProcessors();
+    int maxConnections = 0; // 0: unlimited
+    int idleTimeoutSeconds = 300;
+    int shutdownGraceSeconds = 10;
+    int maxMessageSize = 16 * 1024 * 1024;
+    boolean streaming;
+    boolean reusePort;
+    int statsSeconds;
+    Path cert;
+    Path key;
+    Path pkcs12;
+    Path passwordFile;
+    String tlsProvider = "jdk";
+    boolean verifyPeer;
+    Path ca;
+    boolean help;
+
+    static final String USAGE = """
+        Usage: keel-echo [options]
+          Echo servers on the Keel framework. With no options: the secure WebSocket echo server (wss://) on
+          port 8443 with a generated self-signed certificate, all protocol versions auto-detected.
+
+          --mode tcp|ws|wss        which echo server (default wss)
+          --bind ADDRESS           address to listen on (default 0.0.0.0)
+          --port PORT              port (default 7007 tcp, 9001 ws, 8443 wss)
+          --backlog N              listen backlog (default 1024)
+          --io-threads N           event loops (default: number of cores)
+          --max-connections N      refuse connections over N (default unlimited)
+          --idle-timeout SECONDS   close connections idle this long (default 300; 0 never)
+          --shutdown-grace SECONDS on SIGINT/SIGTERM, wait this long for clients before closing (default 10)
+          --reuse-port             SO_REUSEPORT: several processes may share the port
+          --max-message-size BYTES largest WebSocket message accepted (default 16777216)
+          --streaming              echo WebSocket fragments as they arrive instead of whole messages
+          --stats SECONDS          print a status line every SECONDS
+          --cert FILE --key FILE   PEM certificate chain and private key (wss)
+          --pkcs12 FILE --password-file FILE   PKCS#12 key store instead of PEM (wss)
+          --tls-provider jdk|openssl   TLS implementation (default jdk)
+          --verify-peer --ca FILE  require client certificates signed by the CA in FILE
+          --help                   this text
+        """;
+
+    static EchoOptions parse(String[] args) throws UsageException {
+        EchoOptions o = new EchoOptions();
+        List<String> a = new ArrayList<>(List.of(args));
+        for (int i = 0; i < a.size(); i++) {
+            String opt = a.get(i);
+            String value = null;
+            int eq = opt.indexOf('=');
+            if (opt.startsWith("--") && eq > 0) {
+                value = opt.substring(eq + 1);
+                opt = opt.substring(0, eq);
+            }
+            switch (opt) {
+                case "--help", "-h" -> o.help = true;
+                case "--streaming" -> o.streaming = true;
+                case "--reuse-port" -> o.reusePort = true;
+                case "--verify-peer" -> o.verifyPeer = true;
+                default -> {
+                    if (!KNOWN_WITH_VALUE.contains(opt)) {
+                        throw new UsageException("unknown option '" + opt + "'");
+                    }
+                    if (value == null) {
+                        if (i + 1 >= a.size()) {
+                            throw new UsageException("option " + opt + " needs a value");
+                        }
+                        value = a.get(++i);
+                    }
+                    o.set(opt, value);
+                }
+            }
+        }
+        o.validate();
+        return o;
+    }
+
+    private static final List<String> KNOWN_WITH_VALUE = List.of("--mode", "--bind", "--port", "--backlog",
+        "--io-threads", "--max-connections", "--idle-timeout", "--shutdown-grace", "--max-message-size",
+        "--stats", "--cert", "--key", "--pkcs12", "--password-file", "--tls-provider", "--ca");
+
+    private void set(String opt, String v) throws UsageException {
+        switch (opt) {
+            case "--mode" -> {
+                try {
+                    mode = Mode.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--mode must be tcp, ws or wss, not '" + v + "'");
+                }
+            }
+            case "--bind" -> bind = v;
+            case "--port" -> port = intIn(opt, v, 0, 65535);
+            case "--backlog" -> backlog = intIn(opt, v, 1, 1 << 20);
+            case "--io-threads" -> ioThreads = intIn(opt, v, 1, 1024);
+            case "--max-connections" -> maxConnections = intIn(opt, v, 1, Integer.MAX_VALUE);
+            case "--idle-timeout" -> idleTimeoutSeconds = intIn(opt, v, 0, 86_400 * 365);
+            case "--shutdown-grace" -> shutdownGraceSeconds = intIn(opt, v, 0, 3600);
+            case "--max-message-size" -> maxMessageSize = intIn(opt, v, 1, Integer.MAX_VALUE - 64);
+            case "--stats" -> statsSeconds = intIn(opt, v, 1, 86_400);
+            case "--cert" -> cert = Path.of(v);
+            case "--key" -> key = Path.of(v);
+            case "--pkcs12" -> pkcs12 = Path.of(v);
+            case "--password-file" -> passwordFile = Path.of(v);
+            case "--ca" -> ca = Path.of(v);
+            case "--tls-provider" -> {
+                if (!v.equals("jdk") && !v.equals("openssl")) {
+                    throw new UsageException("--tls-provider must be jdk or openssl, not '" + v + "'");
+                }
+                tlsProvider = v;
+            }
+            default -> throw new UsageException("unknown option '" + opt + "'");
+        }
+    }
+
+    private static int intIn(String opt, String v, int min, int max) throws UsageException {
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n < min || n > max) {
+                throw new UsageException(opt + " must be between " + min + " and " + max + ", not " + v);
+            }
+            return (int) n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(opt + " needs a whole number, not '" + v + "'");
+        }
+    }
+
+    private void validate() throws UsageException {
+        if ((cert == null) != (key == null)) {
+            throw new UsageException("--cert and --key go together");
+        }
+        if (pkcs12 != null && cert != null) {
+            throw new UsageException("give either --cert/--key or --pkcs12, not both");
+        }
+        if (passwordFile != null && pkcs12 == null) {
+            throw new UsageException("--password-file goes with --pkcs12");
+        }
+        if (verifyPeer && ca == null) {
+            throw new UsageException("--verify-peer needs --ca FILE (the CA that signs client certificates)");
+        }
+        if (ca != null && !verifyPeer) {
+            throw new UsageException("--ca is only used with --verify-peer");
+        }
+        boolean tlsOptions = cert != null || pkcs12 != null || verifyPeer || !tlsProvider.equals("jdk");
+        if (tlsOptions && mode != Mode.WSS) {
+            throw new UsageException("TLS options need --mode wss");
+        }
+    }
+
+    int portOrDefault() {
+        if (port != null) {
+            return port;
+        }
+        return switch (mode) {
+            case TCP -> 7007;
+            case WS -> 9001;
+            case WSS -> 8443;
+        };
+    }
+}
