@@ -48,7 +48,7 @@ class TlsLoopbackTest {
 
     @AfterEach
     void stop() {
-        servers.forEach(Server::close);
+        servers.forEach(io.keel.core.TestServers::closeAndCheckLeaks);
     }
 
     /** Echoes; closes after echoing anything that contains "bye". */
