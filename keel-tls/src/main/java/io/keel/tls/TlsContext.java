@@ -236,6 +236,18 @@ public final class TlsContext {
         }
     }
 
+    private record Pkcs12PasswordFileSource(Path file, Path passwordFile) implements Source {
+        public KeyMaterial load() {
+            String text = new String(KeyMaterial.readBytes(passwordFile, "password"), java.nio.charset.StandardCharsets.UTF_8);
+            int nl = text.indexOf('\n');
+            String pw = nl >= 0 ? text.substring(0, nl) : text;
+            if (pw.endsWith("\r")) {
+                pw = pw.substring(0, pw.length() - 1);
+            }
+            return KeyMaterial.fromPkcs12(file, pw.toCharArray());
+        }
+    }
+
     private record FixedSource(KeyMaterial material) implements Source {
         public KeyMaterial load() {
             return material;
@@ -268,6 +280,15 @@ public final class TlsContext {
         /** Adds an identity from a PKCS#12 (.p12/.pfx) file: its first key entry and that entry's chain. */
         public Builder pkcs12(Path file, char[] password) {
             sources.add(new Pkcs12Source(Objects.requireNonNull(file), password == null ? new char[0] : password.clone()));
+            return this;
+        }
+
+        /**
+         * As {@link #pkcs12(Path, char[])} with the password read from the first line of {@code passwordFile}
+         * (re-read on {@link TlsContext#reload()}).
+         */
+        public Builder pkcs12(Path file, Path passwordFile) {
+            sources.add(new Pkcs12PasswordFileSource(Objects.requireNonNull(file), Objects.requireNonNull(passwordFile)));
             return this;
         }
 

@@ -102,6 +102,10 @@ class TlsContextTest {
         assertThat(TlsContext.builder().pkcs12(p12, "secret".toCharArray()).build().certificate()).isEqualTo(id.cert());
         assertThatThrownBy(() -> TlsContext.builder().pkcs12(p12, "wrong".toCharArray()).build())
                 .isInstanceOf(TlsConfigException.class).hasMessageContaining("wrong password");
+        Path pwFile = TestPki.write(dir, "pw.txt", "secret\n");
+        assertThat(TlsContext.builder().pkcs12(p12, pwFile).build().certificate()).isEqualTo(id.cert());
+        assertThatThrownBy(() -> TlsContext.builder().pkcs12(p12, dir.resolve("nopw.txt")).build())
+                .isInstanceOf(TlsConfigException.class).hasMessageContaining("password file").hasMessageContaining("does not exist");
         Path notP12 = TestPki.write(dir, "x.p12", "hello");
         assertThatThrownBy(() -> TlsContext.builder().pkcs12(notP12, "x".toCharArray()).build())
                 .isInstanceOf(TlsConfigException.class).hasMessageContaining("PKCS#12");
