@@ -24,6 +24,7 @@ import io.keel.core.UserDataKey;
  * contract as the core. Like every connection it belongs to one loop and must only be used from it.
  */
 public final class TlsConnection implements Connection {
+    private static final System.Logger LOG = System.getLogger(TlsConnection.class.getName());
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /** The largest plaintext of one TLS record: the cork flushes at this size. */
     static final int MAX_RECORD_PLAINTEXT = 16384;
@@ -59,6 +60,8 @@ public final class TlsConnection implements Connection {
     private boolean closeDelivered;
     private boolean taskRunning;
     private boolean processing;
+    /** Set while an inner-handler callback runs from {@link #process}: its exceptions are not TLS errors. */
+    private boolean innerCalling;
     private boolean rerun;
     private boolean readingPaused;
     private int depth;
@@ -174,6 +177,10 @@ public final class TlsConnection implements Connection {
         } catch (SSLException e) {
             fail(e);
         } catch (RuntimeException e) {
+            if (innerCalling) {
+                innerCalling = false;
+                throw e; // the inner handler's own failure: the core reports it and closes the connection
+            }
             // a provider bug or an engine in a bad state: this connection cannot go on
             fail(new SSLException(e.toString(), e));
         } finally {
@@ -278,7 +285,9 @@ public final class TlsConnection implements Connection {
         }
         dst.flip();
         if (opened && !closeDelivered && !readingPaused) {
+            innerCalling = true;
             layer.inner.onData(this, dst);
+            innerCalling = false;
         } else if (!opened || closeDelivered) {
             dst.position(dst.limit()); // nobody to give it to
         }
@@ -314,7 +323,9 @@ public final class TlsConnection implements Connection {
                     // the peer is gone anyway
                 }
             }
+            innerCalling = true;
             layer.inner.onInputClosed(this);
+            innerCalling = false;
         }
     }
 
@@ -367,11 +378,13 @@ public final class TlsConnection implements Connection {
         appSize = Math.max(appSize, session.getApplicationBufferSize());
         packetSize = Math.max(packetSize, session.getPacketBufferSize());
         layer.stats.completed(session.getProtocol());
+        opened = true;
+        innerCalling = true;
         if (layer.listener != null) {
             layer.listener.onSecureConnectionEstablished(this, TlsHandshakeInfo.of(engine, session));
         }
-        opened = true;
         layer.inner.onOpen(this);
+        innerCalling = false;
     }
 
     void handshakeTimedOut() {
@@ -410,8 +423,14 @@ public final class TlsConnection implements Connection {
         } catch (SSLException ignored) {
             // nothing more to say to this peer
         }
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, (handshakeDone ? "TLS error on " : "TLS handshake failed on ") + raw
+                    + ": " + e.getMessage());
+        }
         if (opened && !closeDelivered) {
+            innerCalling = true;
             layer.inner.onError(this, e);
+            innerCalling = false;
         }
         raw.close();
     }

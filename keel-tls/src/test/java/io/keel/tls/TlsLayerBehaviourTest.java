@@ -131,6 +131,27 @@ class TlsLayerBehaviourTest {
     }
 
     @Test
+    void anInnerHandlerExceptionReachesTheCoreAndIsNotATlsError() throws Exception {
+        RecordingHandler inner = new RecordingHandler() {
+            @Override
+            public void onData(Connection c, ByteBuffer buf) {
+                throw new IllegalStateException("boom");
+            }
+        };
+        TlsServerLayer layer = new TlsServerLayer(TlsServerLayerTest.context(TlsProvider.JDK), inner);
+        FakeConnection[] raw = new FakeConnection[1];
+        ClientPump client = connect(layer, inner, raw);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.send("x".getBytes()))
+                .isInstanceOf(IllegalStateException.class).hasMessage("boom");
+        assertThat(inner.events).doesNotContain("error:SSLException");
+        assertThat(raw[0].open).isTrue();
+        // the core would now close the connection
+        raw[0].abort();
+        raw[0].receive(new byte[0]);
+        assertThat(inner.events).last().isEqualTo("close");
+    }
+
+    @Test
     void anIdleConnectionHoldsNoBuffers() throws Exception {
         RecordingHandler inner = new RecordingHandler();
         inner.linesOnly = true;

@@ -120,6 +120,61 @@ class TlsLoopbackTest {
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
+    void manyConcurrentClientsOnTwoLoops(TlsProvider provider) throws Exception {
+        TlsServerLayer layer = new TlsServerLayer(TlsServerLayerTest.context(provider), new Echo());
+        Server server = Server.builder().bind("127.0.0.1", 0).ioThreads(2).handler(layer).build().start();
+        servers.add(server);
+        SSLContext client = TestPki.clientContext(null, SS.certificate());
+        int n = 64;
+        List<CompletableFuture<byte[]>> results = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(16)) {
+            for (int i = 0; i < n; i++) {
+                byte[] payload = new byte[20_000 + i * 100];
+                new Random(i).nextBytes(payload);
+                results.add(CompletableFuture.supplyAsync(() -> {
+                    try (SSLSocket s = connect(client, server.port(), null, null)) {
+                        byte[] back = echo(s, payload);
+                        return java.util.Arrays.equals(back, payload) ? back : null;
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }, pool));
+            }
+            for (CompletableFuture<byte[]> r : results) {
+                assertThat(r.get(60, TimeUnit.SECONDS)).isNotNull();
+            }
+        }
+        assertThat(layer.stats().handshakesCompleted()).isEqualTo(n);
+        assertThat(layer.stats().handshakeFailures()).isZero();
+    }
+
+    @Test
+    void anInnerHandlerExceptionClosesTheConnection() throws Exception {
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        ConnectionHandler failing = new ConnectionHandler() {
+            @Override
+            public void onData(Connection c, ByteBuffer data) {
+                throw new IllegalStateException("handler bug (expected by the test)");
+            }
+
+            @Override
+            public void onClose(Connection c) {
+                closed.countDown();
+            }
+        };
+        Server server = start(new TlsServerLayer(TlsServerLayerTest.context(TlsProvider.JDK), failing));
+        try (SSLSocket s = connect(TestPki.clientContext(null, SS.certificate()), server.port(), null, null)) {
+            s.getOutputStream().write("x".getBytes());
+            s.getOutputStream().flush();
+            assertThat(closed.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(readToEof(s.getInputStream())).isEmpty();
+        } catch (SSLException e) {
+            // also fine: the server went away without close_notify
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
     void plainHttpAndGarbageAreRefusedAndCounted(TlsProvider provider) throws Exception {
         TlsServerLayer layer = new TlsServerLayer(TlsServerLayerTest.context(provider), new Echo());
         Server server = start(layer);
