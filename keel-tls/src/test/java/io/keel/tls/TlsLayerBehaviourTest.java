@@ -152,6 +152,46 @@ class TlsLayerBehaviourTest {
     }
 
     @Test
+    void lifecycleCallbacksPassThroughOnceOpen() throws Exception {
+        RecordingHandler inner = new RecordingHandler() {
+            @Override
+            public void onShutdown(Connection c) {
+                events.add("shutdown");
+                c.shutdownOutput();
+            }
+        };
+        TlsServerLayer layer = new TlsServerLayer(TlsServerLayerTest.context(TlsProvider.JDK), inner);
+        FakeConnection[] raw = new FakeConnection[1];
+        ClientPump client = connect(layer, inner, raw);
+        layer.onShutdown(raw[0]);
+        assertThat(inner.events).contains("shutdown");
+        client.pumpUntil(() -> client.closeNotifyReceived);
+        assertThat(client.closeNotifyReceived).as("close_notify before the FIN").isTrue();
+        assertThat(raw[0].outputShut).isTrue();
+        assertThat(inner.connection.send(ByteBuffer.wrap("late".getBytes()))).isEqualTo(SendStatus.DROPPED);
+        layer.onIdleTimeout(raw[0]); // default: abort
+        assertThat(raw[0].aborted).isTrue();
+        layer.onError(raw[0], new java.io.IOException("reset"));
+        assertThat(inner.events).contains("error:IOException");
+    }
+
+    @Test
+    void beforeTheHandshakeTheInnerHandlerHearsNothing() {
+        RecordingHandler inner = new RecordingHandler();
+        TlsServerLayer layer = new TlsServerLayer(TlsServerLayerTest.context(TlsProvider.JDK), inner);
+        FakeConnection raw = new FakeConnection(layer).open();
+        layer.onShutdown(raw);
+        assertThat(raw.closed).isTrue();
+        FakeConnection raw2 = new FakeConnection(layer).open();
+        layer.onIdleTimeout(raw2);
+        assertThat(raw2.aborted).isTrue();
+        assertThat(layer.stats().handshakeTimeouts()).isEqualTo(1);
+        layer.onClose(raw);
+        layer.onClose(raw2);
+        assertThat(inner.events).isEmpty();
+    }
+
+    @Test
     void anIdleConnectionHoldsNoBuffers() throws Exception {
         RecordingHandler inner = new RecordingHandler();
         inner.linesOnly = true;
