@@ -170,7 +170,7 @@ public final class TlsConnection implements Connection {
                 rerun = false;
                 unwrapLoop(in, scratchApp);
             } while (rerun && !failed && !closeDelivered);
-            if (!handshakeDone && !failed && engine.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING
+            if (!handshakeDone && !failed && !taskRunning && engine.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING
                     && !engine.isInboundDone() && !engine.isOutboundDone()) {
                 handshakeFinished(); // a provider that did not report FINISHED
             }
