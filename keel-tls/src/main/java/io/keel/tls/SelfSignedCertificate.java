@@ -1,0 +1,148 @@
+package io.keel.tls;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A freshly generated self-signed server certificate: EC P-256, SHA256withECDSA, subjectAltName localhost,
+ * 127.0.0.1 and ::1 (plus any extra names), valid from one hour ago for the given duration (default 365 days).
+ * Clients trust it by its {@link #sha256Fingerprint() fingerprint} (the launcher prints it).
+ */
+public final class SelfSignedCertificate {
+    private final PrivateKey privateKey;
+    private final X509Certificate certificate;
+
+    private SelfSignedCertificate(PrivateKey privateKey, X509Certificate certificate) {
+        this.privateKey = privateKey;
+        this.certificate = certificate;
+    }
+
+    /** localhost, 127.0.0.1, ::1; one year. */
+    public static SelfSignedCertificate generate() {
+        return generate(Duration.ofDays(365));
+    }
+
+    public static SelfSignedCertificate generate(Duration validity, String... extraHostNames) {
+        return generate(Instant.now().minus(Duration.ofHours(1)), validity, extraHostNames);
+    }
+
+    /** Generates a certificate valid from {@code notBefore} for {@code validity} (tests make expired ones this way). */
+    public static SelfSignedCertificate generate(Instant notBefore, Duration validity, String... extraHostNames) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair kp = g.generateKeyPair();
+            String cn = extraHostNames.length > 0 ? extraHostNames[0] : "localhost";
+            X500Name name = new X500Name("CN=" + cn + ",O=Keel self-signed");
+            BigInteger serial = new BigInteger(64, new SecureRandom());
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial, Date.from(notBefore),
+                    Date.from(notBefore.plus(validity)), name, kp.getPublic());
+            List<GeneralName> names = new ArrayList<>();
+            names.add(new GeneralName(GeneralName.dNSName, "localhost"));
+            names.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+            names.add(new GeneralName(GeneralName.iPAddress, "::1"));
+            for (String h : extraHostNames) {
+                names.add(new GeneralName(GeneralName.dNSName, h));
+            }
+            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(new GeneralName[0])));
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            b.addExtension(Extension.extendedKeyUsage, false,
+                    new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+            X509Certificate cert = new JcaX509CertificateConverter()
+                    .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+            return new SelfSignedCertificate(kp.getPrivate(), cert);
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw new TlsConfigException("Cannot generate a self-signed certificate: " + e, e);
+        }
+    }
+
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    public PrivateKey privateKey() {
+        return privateKey;
+    }
+
+    /** SHA-256 of the DER certificate as upper-case hex pairs joined by colons (as openssl x509 -fingerprint). */
+    public String sha256Fingerprint() {
+        return fingerprint(certificate);
+    }
+
+    public static String fingerprint(X509Certificate certificate) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String certificatePem() {
+        return toPem(certificate);
+    }
+
+    /** The key as PKCS#8 PEM ("BEGIN PRIVATE KEY"). */
+    public String privateKeyPem() {
+        return toPem(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", privateKey.getEncoded()));
+    }
+
+    /** Writes the certificate and the key as PEM files. */
+    public void writePem(Path certificateFile, Path keyFile) throws IOException {
+        Files.writeString(certificateFile, certificatePem(), StandardCharsets.US_ASCII);
+        Files.writeString(keyFile, privateKeyPem(), StandardCharsets.US_ASCII);
+    }
+
+    static String toPem(Object o) {
+        StringWriter sw = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
+            if (o instanceof X509Certificate c) {
+                try {
+                    w.writeObject(new org.bouncycastle.util.io.pem.PemObject("CERTIFICATE", c.getEncoded()));
+                } catch (CertificateEncodingException e) {
+                    throw new IllegalStateException(e);
+                }
+            } else {
+                w.writeObject((org.bouncycastle.util.io.pem.PemObjectGenerator) o);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return sw.toString();
+    }
+}

@@ -1,0 +1,352 @@
+package io.keel.tls;
+
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The server side TLS configuration: identities (certificate chain + key, several for SNI), the provider (JDK
+ * or OpenSSL/BoringSSL through Conscrypt), optional client certificate verification, and ALPN. Built once by
+ * {@link #builder()}; {@link #reload()} re-reads the files so that new connections get the new certificates while
+ * established ones keep theirs.
+ *
+ * <p>Policy (Mozilla "intermediate"): TLS 1.3 and 1.2 only; AEAD cipher suites with forward secrecy only
+ * (ECDHE-ECDSA / ECDHE-RSA with AES-GCM or CHACHA20-POLY1305, and the TLS 1.3 suites); the server's cipher
+ * order wins; client-initiated renegotiation is refused.
+ *
+ * <p>Errors are {@link TlsConfigException}s with one human message.
+ */
+public final class TlsContext {
+
+    static {
+        // JSSE reads it when the first server handshake context class initialises; Conscrypt never renegotiates
+        // as a server. TLS 1.3 has no renegotiation at all.
+        if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null) {
+            System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+        }
+    }
+
+    /** TLS 1.3 first. */
+    public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    /** Mozilla intermediate, without the DHE suites: ECDHE + AEAD only, in preference order. */
+    public static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    private final TlsProvider provider;
+    private final List<Source> sources;
+    private final Path trustedClientCas;
+    private final List<String> applicationProtocols;
+    private final List<String> protocols;
+    private final AtomicReference<State> state = new AtomicReference<>();
+    private final AtomicLong reloads = new AtomicLong();
+
+    private TlsContext(Builder b) {
+        this.provider = b.provider;
+        this.sources = List.copyOf(b.sources);
+        this.trustedClientCas = b.trustedClientCas;
+        this.applicationProtocols = List.copyOf(b.applicationProtocols);
+        this.protocols = List.copyOf(b.protocols);
+        state.set(load());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The current state: built together so that a reload swaps one consistent whole. */
+    private record State(SSLContext sslContext, List<KeyMaterial> identities, String[] protocols, String[] cipherSuites) {
+    }
+
+    private State load() {
+        List<KeyMaterial> identities = new ArrayList<>();
+        for (Source s : sources) {
+            identities.add(s.load());
+        }
+        TrustManager[] trust = trustedClientCas == null ? null : trustManagers(trustedClientCas);
+        SSLContext ctx;
+        try {
+            java.security.Provider jca = provider.jcaProvider();
+            ctx = jca == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", jca);
+            ctx.init(new KeyManager[] {new SniKeyManager(identities)}, trust, null);
+        } catch (GeneralSecurityException e) {
+            throw new TlsConfigException("Cannot create the " + provider + " TLS context: " + e.getMessage(), e);
+        }
+        SSLEngine probe = ctx.createSSLEngine();
+        Set<String> supportedProtocols = Set.of(probe.getSupportedProtocols());
+        String[] protos = protocols.stream().filter(supportedProtocols::contains).toArray(String[]::new);
+        if (protos.length == 0) {
+            throw new TlsConfigException("The " + provider + " TLS provider supports none of " + protocols);
+        }
+        Set<String> supportedSuites = Set.of(probe.getSupportedCipherSuites());
+        String[] suites = CIPHER_SUITES.stream().filter(supportedSuites::contains).toArray(String[]::new);
+        return new State(ctx, List.copyOf(identities), protos, suites);
+    }
+
+    private static TrustManager[] trustManagers(Path caFile) {
+        List<X509Certificate> cas = KeyMaterial.readCertificates(caFile, "trusted client CA");
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            int i = 0;
+            for (X509Certificate ca : cas) {
+                ks.setCertificateEntry("ca" + i++, ca);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+            tmf.init(ks);
+            return tmf.getTrustManagers();
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new TlsConfigException("Cannot use the trusted client CA file " + caFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Re-reads the certificate, key and CA files and, if they are all good, makes them the ones new connections
+     * get; established connections keep their session. A self-signed identity is kept as is. On error the
+     * current configuration stays and the {@link TlsConfigException} says what is wrong.
+     */
+    public void reload() {
+        state.set(load());
+        reloads.incrementAndGet();
+    }
+
+    /** How many times {@link #reload()} succeeded. */
+    public long reloadCount() {
+        return reloads.get();
+    }
+
+    /** A new server-mode engine configured with the current certificates and this policy. */
+    public SSLEngine newEngine() {
+        return newEngine(null, -1);
+    }
+
+    /** As {@link #newEngine()}, with the peer's address as a session-cache hint. */
+    public SSLEngine newEngine(String peerHost, int peerPort) {
+        State s = state.get();
+        SSLEngine e = peerHost == null ? s.sslContext.createSSLEngine() : s.sslContext.createSSLEngine(peerHost, peerPort);
+        e.setUseClientMode(false);
+        if (provider == TlsProvider.OPENSSL) {
+            ConscryptSupport.configure(e, s.protocols, s.cipherSuites, trustedClientCas != null, applicationProtocols);
+        } else {
+            SSLParameters p = e.getSSLParameters();
+            p.setProtocols(s.protocols);
+            p.setCipherSuites(s.cipherSuites);
+            p.setUseCipherSuitesOrder(true);
+            if (trustedClientCas != null) {
+                p.setNeedClientAuth(true);
+            }
+            e.setSSLParameters(p);
+            if (!applicationProtocols.isEmpty()) {
+                e.setHandshakeApplicationProtocolSelector((engine, offered) -> selectApplicationProtocol(offered));
+            }
+        }
+        return e;
+    }
+
+    /** Ours in our order of preference; "" (no ALPN, no failure) when the client offers none of them. */
+    String selectApplicationProtocol(List<String> offered) {
+        for (String p : applicationProtocols) {
+            if (offered.contains(p)) {
+                return p;
+            }
+        }
+        return "";
+    }
+
+    /** The SSLContext new connections use now (changes on {@link #reload()}). */
+    public SSLContext sslContext() {
+        return state.get().sslContext;
+    }
+
+    public TlsProvider provider() {
+        return provider;
+    }
+
+    public boolean verifiesPeer() {
+        return trustedClientCas != null;
+    }
+
+    public List<String> applicationProtocols() {
+        return applicationProtocols;
+    }
+
+    /** The protocols and cipher suites actually enabled for this provider. */
+    public List<String> enabledProtocols() {
+        return List.of(state.get().protocols);
+    }
+
+    public List<String> enabledCipherSuites() {
+        return List.of(state.get().cipherSuites);
+    }
+
+    /** The default identity's leaf certificate (the one served without SNI). */
+    public X509Certificate certificate() {
+        return state.get().identities.get(0).leaf();
+    }
+
+    public List<X509Certificate> certificateChain() {
+        return List.of(state.get().identities.get(0).chain);
+    }
+
+    /** SHA-256 fingerprint of the default certificate, colon-separated upper-case hex (printed by the launcher). */
+    public String sha256Fingerprint() {
+        return SelfSignedCertificate.fingerprint(certificate());
+    }
+
+    @Override
+    public String toString() {
+        return "TlsContext[" + provider + ", " + Arrays.toString(state.get().protocols) + ", "
+                + KeyMaterial.subject(certificate()) + (verifiesPeer() ? ", verify peer" : "") + "]";
+    }
+
+    // -------------------------------------------------------------------------------------------------- sources
+
+    private interface Source {
+        KeyMaterial load();
+    }
+
+    private record PemSource(Path chain, Path key) implements Source {
+        public KeyMaterial load() {
+            return KeyMaterial.fromPem(chain, key);
+        }
+    }
+
+    private record Pkcs12Source(Path file, char[] password) implements Source {
+        public KeyMaterial load() {
+            return KeyMaterial.fromPkcs12(file, password);
+        }
+    }
+
+    private record Pkcs12PasswordFileSource(Path file, Path passwordFile) implements Source {
+        public KeyMaterial load() {
+            String text = new String(KeyMaterial.readBytes(passwordFile, "password"), java.nio.charset.StandardCharsets.UTF_8);
+            int nl = text.indexOf('\n');
+            String pw = nl >= 0 ? text.substring(0, nl) : text;
+            if (pw.endsWith("\r")) {
+                pw = pw.substring(0, pw.length() - 1);
+            }
+            return KeyMaterial.fromPkcs12(file, pw.toCharArray());
+        }
+    }
+
+    private record FixedSource(KeyMaterial material) implements Source {
+        public KeyMaterial load() {
+            return material;
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------- builder
+
+    public static final class Builder {
+        private TlsProvider provider = TlsProvider.JDK;
+        private final List<Source> sources = new ArrayList<>();
+        private Path trustedClientCas;
+        private List<String> applicationProtocols = List.of("http/1.1");
+        private List<String> protocols = PROTOCOLS;
+
+        private Builder() {
+        }
+
+        /**
+         * Adds an identity from a PEM certificate chain (leaf first) and a PEM private key (PKCS#8
+         * "BEGIN PRIVATE KEY", PKCS#1 "BEGIN RSA PRIVATE KEY" or SEC1 "BEGIN EC PRIVATE KEY", unencrypted). The
+         * first identity added is the default; further ones are served to clients whose SNI name matches their
+         * certificate's subjectAltName DNS names (wildcards included).
+         */
+        public Builder certificate(Path certificateChainPem, Path privateKeyPem) {
+            sources.add(new PemSource(Objects.requireNonNull(certificateChainPem), Objects.requireNonNull(privateKeyPem)));
+            return this;
+        }
+
+        /** Adds an identity from a PKCS#12 (.p12/.pfx) file: its first key entry and that entry's chain. */
+        public Builder pkcs12(Path file, char[] password) {
+            sources.add(new Pkcs12Source(Objects.requireNonNull(file), password == null ? new char[0] : password.clone()));
+            return this;
+        }
+
+        /**
+         * As {@link #pkcs12(Path, char[])} with the password read from the first line of {@code passwordFile}
+         * (re-read on {@link TlsContext#reload()}).
+         */
+        public Builder pkcs12(Path file, Path passwordFile) {
+            sources.add(new Pkcs12PasswordFileSource(Objects.requireNonNull(file), Objects.requireNonNull(passwordFile)));
+            return this;
+        }
+
+        /** Adds a freshly generated self-signed identity (EC P-256; localhost, 127.0.0.1, ::1). */
+        public Builder selfSigned() {
+            return selfSigned(SelfSignedCertificate.generate());
+        }
+
+        public Builder selfSigned(SelfSignedCertificate certificate) {
+            return keyAndChain(certificate.privateKey(), certificate.certificate());
+        }
+
+        /** Adds an identity from objects in memory (checked like the files). */
+        public Builder keyAndChain(java.security.PrivateKey key, X509Certificate... chain) {
+            KeyMaterial m = KeyMaterial.validated(new KeyMaterial(key, chain.clone()), "the given key and certificate");
+            sources.add(new FixedSource(m));
+            return this;
+        }
+
+        /** Requires client certificates, verified against the CA certificates in this PEM file. */
+        public Builder verifyPeer(Path trustedCaPem) {
+            this.trustedClientCas = trustedCaPem;
+            return this;
+        }
+
+        public Builder provider(TlsProvider provider) {
+            this.provider = Objects.requireNonNull(provider);
+            return this;
+        }
+
+        /** ALPN protocols the server accepts, in preference order; default {@code http/1.1}; none disables ALPN. */
+        public Builder applicationProtocols(String... protocols) {
+            this.applicationProtocols = List.of(protocols);
+            return this;
+        }
+
+        /** Restricts the protocol versions (a subset of TLSv1.3 and TLSv1.2). */
+        public Builder protocols(String... versions) {
+            Set<String> v = new LinkedHashSet<>(List.of(versions));
+            for (String p : v) {
+                if (!PROTOCOLS.contains(p)) {
+                    throw new TlsConfigException("Unsupported TLS protocol version '" + p + "': only TLSv1.3 and TLSv1.2");
+                }
+            }
+            if (v.isEmpty()) {
+                throw new TlsConfigException("No TLS protocol version given");
+            }
+            this.protocols = List.copyOf(v);
+            return this;
+        }
+
+        /** Loads and checks everything; throws {@link TlsConfigException} with a human message on any problem. */
+        public TlsContext build() {
+            if (sources.isEmpty()) {
+                throw new TlsConfigException("No server certificate: give a certificate and key, a PKCS#12 file,"
+                        + " or ask for a self-signed certificate");
+            }
+            return new TlsContext(this);
+        }
+    }
+}

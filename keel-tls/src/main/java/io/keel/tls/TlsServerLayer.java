@@ -1,0 +1,243 @@
+package io.keel.tls;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+
+import io.keel.core.Connection;
+import io.keel.core.ConnectionHandler;
+
+/**
+ * The TLS layer: a {@link ConnectionHandler} for the raw (TCP) connections that decrypts what arrives, hands the
+ * plaintext to an inner handler through a per-connection {@link TlsConnection}, and encrypts what the inner
+ * handler sends.
+ *
+ * <ul>
+ * <li>The inner handler's {@code onOpen} is called when the handshake completes (the seed's "secure connection
+ * established"); {@link Connection#tlsSession()} is then set. A {@link SecureConnectionListener} (given to the
+ * builder, or implemented by the inner handler) is called just before, with protocol, cipher suite, ALPN, SNI and
+ * the client's certificates.
+ * <li>A connection whose handshake fails (garbage, plain HTTP, a client without a valid certificate when the peer
+ * is verified) or does not finish within the handshake timeout is closed; the inner handler never hears of it.
+ * {@link #stats()} counts completed handshakes per protocol, failures, timeouts and abandoned handshakes.
+ * <li>Handshake tasks ({@link SSLEngine#getDelegatedTask()}) run on a small shared executor, never on the loop;
+ * the handshake resumes on the connection's loop afterwards.
+ * <li>Memory: decryption and encryption use buffers owned by the loop thread; a connection keeps a buffer only
+ * while it holds plaintext its handler left unconsumed or input it cannot process yet. Partial records stay in the
+ * raw connection's input (the core keeps unconsumed bytes).
+ * <li>Corking: sends made during one callback are gathered (up to one full record, 16 KiB) and encrypted into as
+ * few records as possible when the callback returns.
+ * </ul>
+ */
+public final class TlsServerLayer implements ConnectionHandler {
+
+    private static final AtomicInteger THREADS = new AtomicInteger();
+    private static volatile ExecutorService sharedExecutor;
+
+    final TlsContext context;
+    final ConnectionHandler inner;
+    final SecureConnectionListener listener;
+    final long handshakeTimeoutMillis;
+    final Executor taskExecutor;
+    final TlsStats stats = new TlsStats();
+
+    private TlsServerLayer(Builder b) {
+        this.context = b.context;
+        this.inner = b.inner;
+        SecureConnectionListener l = b.listener;
+        if (inner instanceof SecureConnectionListener innerListener) {
+            l = l == null ? innerListener : chain(l, innerListener);
+        }
+        this.listener = l;
+        this.handshakeTimeoutMillis = b.handshakeTimeout.toMillis();
+        this.taskExecutor = b.taskExecutor != null ? b.taskExecutor : sharedExecutor();
+    }
+
+    /** The layer with the defaults: 10 s handshake timeout, the shared handshake task executor. */
+    public TlsServerLayer(TlsContext context, ConnectionHandler inner) {
+        this(builder(context, inner));
+    }
+
+    public static Builder builder(TlsContext context, ConnectionHandler inner) {
+        return new Builder(context, inner);
+    }
+
+    private static SecureConnectionListener chain(SecureConnectionListener a, SecureConnectionListener b) {
+        return (c, i) -> {
+            a.onSecureConnectionEstablished(c, i);
+            b.onSecureConnectionEstablished(c, i);
+        };
+    }
+
+    /** Daemon threads, as many as cores (at least 2), created on demand and dropped after a minute idle. */
+    static Executor sharedExecutor() {
+        ExecutorService e = sharedExecutor;
+        if (e == null) {
+            synchronized (TlsServerLayer.class) {
+                e = sharedExecutor;
+                if (e == null) {
+                    int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+                    ThreadPoolExecutor t = new ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                            r -> {
+                                Thread th = new Thread(r, "keel-tls-task-" + THREADS.incrementAndGet());
+                                th.setDaemon(true);
+                                return th;
+                            });
+                    t.allowCoreThreadTimeOut(true);
+                    sharedExecutor = e = t;
+                }
+            }
+        }
+        return e;
+    }
+
+    public TlsStats stats() {
+        return stats;
+    }
+
+    public TlsContext context() {
+        return context;
+    }
+
+    public ConnectionHandler inner() {
+        return inner;
+    }
+
+    private static TlsConnection tls(Connection raw) {
+        return raw.attachment() instanceof TlsConnection t ? t : null;
+    }
+
+    // -------------------------------------------------------------------------------- raw connection callbacks
+
+    @Override
+    public void onOpen(Connection raw) {
+        SSLEngine engine;
+        try {
+            engine = context.newEngine();
+            engine.beginHandshake();
+        } catch (SSLException | RuntimeException e) {
+            stats.failed();
+            raw.abort();
+            return;
+        }
+        TlsConnection c = new TlsConnection(this, raw, engine);
+        raw.attach(c);
+        if (handshakeTimeoutMillis > 0) {
+            c.handshakeTimer = raw.schedule(c::handshakeTimedOut, handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void onData(Connection raw, java.nio.ByteBuffer data) {
+        TlsConnection c = tls(raw);
+        if (c == null) {
+            data.position(data.limit());
+            return;
+        }
+        c.onNetData(data);
+    }
+
+    @Override
+    public void onInputClosed(Connection raw) {
+        TlsConnection c = tls(raw);
+        if (c == null) {
+            raw.close();
+        } else {
+            c.onNetInputClosed();
+        }
+    }
+
+    @Override
+    public void onWritable(Connection raw) {
+        TlsConnection c = tls(raw);
+        if (c != null) {
+            c.onNetWritable();
+        }
+    }
+
+    @Override
+    public void onError(Connection raw, IOException error) {
+        TlsConnection c = tls(raw);
+        if (c != null && c.opened) {
+            c.callInner(() -> inner.onError(c, error));
+        }
+    }
+
+    @Override
+    public void onIdleTimeout(Connection raw) {
+        TlsConnection c = tls(raw);
+        if (c != null && c.opened) {
+            c.callInner(() -> inner.onIdleTimeout(c));
+        } else {
+            if (c != null && !c.handshakeDone) {
+                stats.timedOut();
+                c.failed = true;
+            }
+            raw.abort();
+        }
+    }
+
+    @Override
+    public void onShutdown(Connection raw) {
+        TlsConnection c = tls(raw);
+        if (c != null && c.opened) {
+            c.callInner(() -> inner.onShutdown(c));
+        } else {
+            raw.close();
+        }
+    }
+
+    @Override
+    public void onClose(Connection raw) {
+        TlsConnection c = tls(raw);
+        if (c != null) {
+            c.onNetClose();
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------- builder
+
+    public static final class Builder {
+        private final TlsContext context;
+        private final ConnectionHandler inner;
+        private SecureConnectionListener listener;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Executor taskExecutor;
+
+        private Builder(TlsContext context, ConnectionHandler inner) {
+            this.context = Objects.requireNonNull(context, "context");
+            this.inner = Objects.requireNonNull(inner, "inner");
+        }
+
+        /** Called when a handshake completes, before the inner handler's onOpen. */
+        public Builder listener(SecureConnectionListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /** Handshakes not done in this time are aborted; default 10 s; zero disables. */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** Where handshake tasks run; default a small shared pool of daemon threads. */
+        public Builder taskExecutor(Executor executor) {
+            this.taskExecutor = executor;
+            return this;
+        }
+
+        public TlsServerLayer build() {
+            return new TlsServerLayer(this);
+        }
+    }
+}
