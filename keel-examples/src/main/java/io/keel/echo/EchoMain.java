@@ -1,9 +1,5 @@
 package io.keel.echo;
 
-import io.keel.core.ConnectionHandler;
-import io.keel.core.Server;
-import io.keel.core.ServerStartException;
-import io.keel.websocket.WebSocketProtocolHandler;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -33,65 +29,30 @@ public final class EchoMain {
             out.print(EchoOptions.USAGE);
             return 0;
         }
-        Server server;
+        EchoServer echo;
         try {
-            server = build(options, out);
-            server.start();
-        } catch (ServerStartException | StartupException e) {
+            echo = EchoServer.start(options);
+        } catch (StartupException e) {
             err.println("keel-echo: " + e.getMessage());
             return 1;
         }
         CountDownLatch stop = new CountDownLatch(1);
         ShutdownSignals.onTerminate(stop::countDown);
-        out.println("keel-echo: " + describe(options, server));
+        out.println("keel-echo: " + echo.listeningLine());
         out.flush();
+        if (options.statsSeconds > 0) {
+            StatsPrinter.start(echo, out, options.statsSeconds);
+        }
         try {
             stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        out.println("keel-echo: shutting down");
-        server.shutdown(Duration.ofSeconds(options.shutdownGraceSeconds)).join();
-        out.println("keel-echo: stopped; " + server.stats().totalConnections() + " connections served");
+        out.println("keel-echo: shutting down (clients get a close with 1001, going away)");
+        out.flush();
+        echo.server.shutdown(Duration.ofSeconds(options.shutdownGraceSeconds)).join();
+        out.println("keel-echo: stopped; " + echo.server.stats().totalConnections() + " connections served");
         out.flush();
         return 0;
-    }
-
-    private static Server build(EchoOptions o, PrintStream out) throws StartupException {
-        ConnectionHandler handler = switch (o.mode) {
-            case TCP -> new TcpEchoHandler();
-            case WS -> webSocketHandler(o);
-            case WSS -> throw new StartupException("mode wss is not available yet");
-        };
-        Server.Builder b = Server.builder()
-            .bind(o.bind, o.portOrDefault())
-            .backlog(o.backlog)
-            .ioThreads(o.ioThreads)
-            .idleTimeout(Duration.ofSeconds(o.idleTimeoutSeconds))
-            .reusePort(o.reusePort)
-            .handler(handler);
-        if (o.maxConnections > 0) {
-            b.maxConnections(o.maxConnections);
-        }
-        return b.build();
-    }
-
-    private static ConnectionHandler webSocketHandler(EchoOptions o) {
-        return WebSocketProtocolHandler.builder(new WebSocketEchoHandler())
-            .maxMessageSize(o.maxMessageSize)
-            .streaming(o.streaming)
-            .build();
-    }
-
-    private static String describe(EchoOptions o, Server server) {
-        String host = server.localAddress().getAddress().getHostAddress();
-        if (host.contains(":")) {
-            host = "[" + host + "]";
-        }
-        return switch (o.mode) {
-            case TCP -> "tcp echo server listening on " + host + ":" + server.port();
-            case WS -> "ws echo server listening on ws://" + host + ":" + server.port() + "/";
-            case WSS -> "wss echo server listening on wss://" + host + ":" + server.port() + "/";
-        };
     }
 }

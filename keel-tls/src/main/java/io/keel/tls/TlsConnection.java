@@ -637,6 +637,26 @@ public final class TlsConnection implements Connection {
         return worse(st, corkedStatus());
     }
 
+    /**
+     * The three parts go into the same cork, so they leave in the same records. A refusal can only come before
+     * the first byte is taken (the raw queue is full); a refusal half-way aborts the connection (see wrapAndSend),
+     * so a frame is never cut on the wire.
+     */
+    @Override
+    public SendStatus send(ByteBuffer a, ByteBuffer b, ByteBuffer c) {
+        SendStatus st = send(a);
+        if (st == SendStatus.DROPPED) {
+            return st;
+        }
+        if (b.hasRemaining()) {
+            st = worse(st, send(b));
+        }
+        if (c.hasRemaining() && st != SendStatus.DROPPED) {
+            st = worse(st, send(c));
+        }
+        return st;
+    }
+
     void enter() {
         depth++;
     }

@@ -104,6 +104,16 @@ final class FakeConnection implements Connection {
     }
 
     @Override
+    public SendStatus send(ByteBuffer a, ByteBuffer b, ByteBuffer c) {
+        SendStatus s = send(a);
+        if (s != SendStatus.DROPPED) {
+            send(b);
+            s = send(c);
+        }
+        return s;
+    }
+
+    @Override
     public SendStatus send(ByteBuffer d) {
         if (!open || outputShut) {
             return SendStatus.DROPPED;

@@ -1,0 +1,164 @@
+package io.keel.echo;
+
+import io.keel.core.ConnectionHandler;
+import io.keel.core.Server;
+import io.keel.core.ServerStartException;
+import io.keel.core.ServerStats;
+import io.keel.tls.TlsConfigException;
+import io.keel.tls.TlsContext;
+import io.keel.tls.TlsProvider;
+import io.keel.tls.TlsServerLayer;
+import io.keel.tls.TlsStats;
+import io.keel.websocket.WebSocketProtocolHandler;
+import io.keel.websocket.WebSocketStats;
+import io.keel.websocket.protocol.ProtocolVersion;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The three echo servers of the seed, assembled from the framework's public API. The secure WebSocket echo
+ * server differs from the plain one only in the TLS layer handed to the server.
+ */
+final class EchoServer {
+    final EchoOptions options;
+    final Server server;
+    final WebSocketProtocolHandler webSocket; // null in tcp mode
+    final TlsContext tls;                     // null unless wss
+    final TlsServerLayer tlsLayer;            // null unless wss
+
+    private EchoServer(EchoOptions options) throws StartupException {
+        this.options = options;
+        ConnectionHandler handler;
+        if (options.mode == EchoOptions.Mode.TCP) {
+            webSocket = null;
+            handler = new TcpEchoHandler();
+        } else {
+            webSocket = WebSocketProtocolHandler.builder(new WebSocketEchoHandler())
+                .maxMessageSize(options.maxMessageSize)
+                .streaming(options.streaming)
+                .httpFallback(new HttpEndpoints(this::accepting, this::metrics))
+                .build();
+            handler = webSocket;
+        }
+        if (options.mode == EchoOptions.Mode.WSS) {
+            tls = tlsContext(options);
+            tlsLayer = new TlsServerLayer(tls, handler);
+            handler = tlsLayer;
+        } else {
+            tls = null;
+            tlsLayer = null;
+        }
+        Server.Builder b = Server.builder()
+            .bind(options.bind, options.portOrDefault())
+            .backlog(options.backlog)
+            .ioThreads(options.ioThreads)
+            .idleTimeout(Duration.ofSeconds(options.idleTimeoutSeconds))
+            .reusePort(options.reusePort)
+            .handler(handler);
+        if (options.maxConnections > 0) {
+            b.maxConnections(options.maxConnections);
+        }
+        server = b.build();
+    }
+
+    static EchoServer start(EchoOptions options) throws StartupException {
+        EchoServer s = new EchoServer(options);
+        try {
+            s.server.start();
+        } catch (ServerStartException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        return s;
+    }
+
+    private static TlsContext tlsContext(EchoOptions o) throws StartupException {
+        try {
+            TlsContext.Builder b = TlsContext.builder()
+                .provider(o.tlsProvider.equals("openssl") ? TlsProvider.OPENSSL : TlsProvider.JDK);
+            if (o.cert != null) {
+                b.certificate(o.cert, o.key);
+            } else if (o.pkcs12 != null) {
+                b.pkcs12(o.pkcs12, o.passwordFile);
+            } else {
+                b.selfSigned();
+            }
+            if (o.verifyPeer) {
+                b.verifyPeer(o.ca);
+            }
+            return b.build();
+        } catch (TlsConfigException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+    }
+
+    boolean accepting() {
+        return server.isAccepting();
+    }
+
+    /** The one line printed once the server accepts connections. */
+    String listeningLine() {
+        java.net.InetAddress addr = server.localAddress().getAddress();
+        // a wildcard bind is reached as localhost, which the generated certificate names
+        String host = addr.isAnyLocalAddress() ? "localhost" : addr.getHostAddress();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return switch (options.mode) {
+            case TCP -> "tcp echo server listening on " + host + ":" + server.port();
+            case WS -> "ws echo server listening on ws://" + host + ":" + server.port() + "/";
+            case WSS -> "wss echo server listening on wss://" + host + ":" + server.port() + "/"
+                + " (TLS " + options.tlsProvider + ", certificate SHA-256 " + tls.sha256Fingerprint() + ")";
+        };
+    }
+
+    /** The counters in Prometheus' text exposition format. */
+    String metrics() {
+        ServerStats s = server.stats();
+        StringBuilder m = new StringBuilder(2048);
+        gauge(m, "keel_connections", "Open connections.", s.currentConnections());
+        gauge(m, "keel_connections_peak", "Most connections open at once.", s.peakConnections());
+        counter(m, "keel_connections_total", "Connections accepted.", s.totalConnections());
+        counter(m, "keel_connections_refused_total", "Connections refused by the connection limiter.", s.rejectedByLimiter());
+        counter(m, "keel_connections_failed_total", "Connections ended by an I/O error or reset.", s.failedConnections());
+        counter(m, "keel_idle_timeouts_total", "Connections closed for being idle.", s.idleTimeouts());
+        counter(m, "keel_received_bytes_total", "Bytes read from sockets.", s.bytesIn());
+        counter(m, "keel_sent_bytes_total", "Bytes written to sockets.", s.bytesOut());
+        if (webSocket != null) {
+            WebSocketStats w = webSocket.stats();
+            m.append("# HELP keel_websocket_handshakes_total WebSocket upgrades by protocol version.\n")
+                .append("# TYPE keel_websocket_handshakes_total counter\n");
+            for (ProtocolVersion v : ProtocolVersion.values()) {
+                m.append("keel_websocket_handshakes_total{version=\"").append(v.name().toLowerCase(Locale.ROOT))
+                    .append("\"} ").append(w.handshakes(v)).append('\n');
+            }
+            gauge(m, "keel_websockets_open", "WebSockets open.", w.open());
+            counter(m, "keel_websocket_handshakes_rejected_total", "Upgrade requests refused (400, 405, 426, 431...).", w.handshakesRejected());
+            counter(m, "keel_websocket_handshake_timeouts_total", "Connections that did not finish their upgrade in time.", w.handshakeTimeouts());
+            counter(m, "keel_websocket_messages_received_total", "Messages received.", w.messagesIn());
+            counter(m, "keel_websocket_message_bytes_received_total", "Message payload bytes received.", w.bytesIn());
+            counter(m, "keel_websocket_protocol_errors_total", "Connections failed for a protocol error (1002, 1007, 1009).", w.protocolErrors());
+            counter(m, "keel_websocket_messages_too_big_total", "Connections closed with 1009.", w.messagesTooBig());
+            counter(m, "keel_http_requests_total", "Plain HTTP requests served.", w.httpRequests());
+        }
+        if (tlsLayer != null) {
+            TlsStats t = tlsLayer.stats();
+            m.append("# HELP keel_tls_handshakes_total Completed TLS handshakes by protocol.\n")
+                .append("# TYPE keel_tls_handshakes_total counter\n");
+            t.handshakesCompletedByProtocol().forEach((p, n) ->
+                m.append("keel_tls_handshakes_total{protocol=\"").append(p).append("\"} ").append(n).append('\n'));
+            counter(m, "keel_tls_handshake_failures_total", "TLS handshakes that failed.", t.handshakeFailures());
+            counter(m, "keel_tls_handshake_timeouts_total", "TLS handshakes that timed out.", t.handshakeTimeouts());
+        }
+        return m.toString();
+    }
+
+    private static void gauge(StringBuilder m, String name, String help, long v) {
+        m.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n")
+            .append(name).append(' ').append(v).append('\n');
+    }
+
+    private static void counter(StringBuilder m, String name, String help, long v) {
+        m.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" counter\n")
+            .append(name).append(' ').append(v).append('\n');
+    }
+}
