@@ -40,6 +40,17 @@ public final class EchoMain {
         ShutdownSignals.onTerminate(stop::countDown);
         out.println("keel-echo: " + echo.listeningLine());
         out.flush();
+        if (echo.tls != null) {
+            ShutdownSignals.onHangup(() -> {
+                try {
+                    echo.tls.reload();
+                    out.println("keel-echo: certificate reloaded (SHA-256 " + echo.tls.sha256Fingerprint() + ")");
+                } catch (RuntimeException e) {
+                    err.println("keel-echo: certificate reload failed, keeping the current one: " + e.getMessage());
+                }
+                out.flush();
+            });
+        }
         if (options.statsSeconds > 0) {
             StatsPrinter.start(echo, out, options.statsSeconds);
         }

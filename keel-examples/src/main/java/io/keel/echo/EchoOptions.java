@@ -51,6 +51,9 @@ final class EchoOptions {
           --tls-provider jdk|openssl   TLS implementation (default jdk)
           --verify-peer --ca FILE  require client certificates signed by the CA in FILE
           --help                   this text
+
+          On SIGHUP the wss server re-reads its certificate files: new connections get the new certificate,
+          open ones keep going. SIGINT/SIGTERM close every WebSocket with 1001 (going away) and exit 0.
         """;
 
     static EchoOptions parse(String[] args) throws UsageException {

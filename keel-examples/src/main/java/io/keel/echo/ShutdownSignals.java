@@ -22,4 +22,15 @@ final class ShutdownSignals {
             Runtime.getRuntime().addShutdownHook(new Thread(action, "keel-shutdown-hook"));
         }
     }
+
+    /** SIGHUP runs {@code action} (the wss server reloads its certificate); false when the JDK refuses. */
+    @SuppressWarnings("removal")
+    static boolean onHangup(Runnable action) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> action.run());
+            return true;
+        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+            return false;
+        }
+    }
 }
