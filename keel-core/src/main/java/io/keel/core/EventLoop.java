@@ -7,9 +7,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,6 +33,9 @@ public final class EventLoop implements Runnable {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final TimerWheel timers;
     private final Thread thread;
+    private final java.util.function.Consumer<SelectionKey> keyAction = this::processKey;
+    private final java.util.function.Consumer<Runnable> taskRunner = this::safeRun;
+    private boolean timeFresh;
     private volatile boolean stopping;
 
     /** The connection whose callback is running; its sends go to the cork buffer. */
@@ -124,18 +125,20 @@ public final class EventLoop implements Runnable {
         try {
             while (!stopping) {
                 long timeout = timers.isEmpty() ? 0 : timers.millisToNextTick(System.nanoTime());
+                timeFresh = false;
                 if (!tasks.isEmpty()) {
-                    selector.selectNow();
+                    selector.selectNow(keyAction);
                 } else {
-                    selector.select(timeout);
+                    selector.select(keyAction, timeout);
                 }
                 wakeupPending.set(false);
-                nowNanos = System.nanoTime();
-                processKeys();
+                if (!timeFresh) {
+                    nowNanos = System.nanoTime();
+                }
                 runTasks();
                 if (!timers.isEmpty()) {
                     nowNanos = System.nanoTime();
-                    timers.advance(nowNanos, this::safeRun);
+                    timers.advance(nowNanos, taskRunner);
                 }
             }
         } catch (IOException | ClosedSelectorException e) {
@@ -146,19 +149,17 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    private void processKeys() {
-        Set<SelectionKey> selected = selector.selectedKeys();
-        if (selected.isEmpty()) {
-            return;
+    /** Selected keys arrive through a callback: no selected-key set to fill, iterate and clear. */
+    private void processKey(SelectionKey key) {
+        if (!timeFresh) {
+            nowNanos = System.nanoTime(); // once per wake-up, for idle timers and activity stamps
+            timeFresh = true;
         }
-        Iterator<SelectionKey> it = selected.iterator();
-        while (it.hasNext()) {
-            SelectionKey key = it.next();
-            it.remove();
+        try {
             Object att = key.attachment();
             if (att instanceof NioConnection c) {
                 if (!key.isValid()) {
-                    continue;
+                    return;
                 }
                 int ready = key.readyOps();
                 if ((ready & SelectionKey.OP_WRITE) != 0) {
@@ -170,6 +171,11 @@ public final class EventLoop implements Runnable {
             } else if (att instanceof Acceptor a) {
                 a.acceptReady();
             }
+        } catch (java.nio.channels.CancelledKeyException e) {
+            // closed by an earlier callback in this round
+        } catch (RuntimeException e) {
+            // never let one connection's failure end the loop that serves the others
+            LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + thread.getName(), e);
         }
     }
 
