@@ -29,8 +29,8 @@ public final class Hixie76FrameDecoder {
     private final int maxFrameSize;
     private final boolean streaming;
     private final Utf8Validator utf8 = new Utf8Validator();
-    private final TextChunker chunker = new TextChunker();
-    private final ByteBuffer empty = ByteBuffer.allocate(0);
+    private final TextChunker chunker; // streaming only
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private int state = FRAME_TYPE;
     private int frameType;
@@ -42,6 +42,7 @@ public final class Hixie76FrameDecoder {
         this.handler = handler;
         this.maxFrameSize = cfg.maxMessageSize();
         this.streaming = cfg.streaming();
+        this.chunker = streaming ? new TextChunker() : null;
     }
 
     public boolean isDone() {
@@ -58,7 +59,9 @@ public final class Hixie76FrameDecoder {
                     if (frameType == 0x00) {
                         state = TEXT;
                         utf8.reset();
-                        chunker.reset();
+                        if (chunker != null) {
+                            chunker.reset();
+                        }
                         if (acc != null) {
                             acc.clear();
                         }
@@ -93,7 +96,7 @@ public final class Hixie76FrameDecoder {
                     if ((b & 0x80) == 0) {
                         if (frameType == 0xFF && frameLen == 0) {
                             state = DONE;
-                            handler.onCloseFrame(CloseCodes.NO_STATUS_RECEIVED, empty);
+                            handler.onCloseFrame(CloseCodes.NO_STATUS_RECEIVED, EMPTY.duplicate());
                         } else {
                             skipLeft = frameLen;
                             state = frameLen == 0 ? FRAME_TYPE : SKIP;

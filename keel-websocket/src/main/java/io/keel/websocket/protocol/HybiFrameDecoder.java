@@ -53,18 +53,21 @@ public final class HybiFrameDecoder {
     private long msgLen;
     private boolean msgDelivered; // streaming: a first chunk went out
     private final Utf8Validator utf8 = new Utf8Validator();
-    private final TextChunker chunker = new TextChunker();
+    // streaming only; null otherwise so an idle accumulating connection does not carry it
+    private final TextChunker chunker;
     private ByteBuffer acc;
 
     // control frames
-    private final byte[] ctrl = new byte[125];
-    private final ByteBuffer ctrlView = ByteBuffer.wrap(ctrl);
+    // taken at the first control frame (a ping may arrive split over reads), kept for the next ones
+    private byte[] ctrl;
+    private ByteBuffer ctrlView;
     private int ctrlLen;
 
     public HybiFrameDecoder(FrameHandler handler, WebSocketConfig cfg) {
         this.handler = handler;
         this.maxMessageSize = cfg.maxMessageSize();
         this.streaming = cfg.streaming();
+        this.chunker = streaming ? new TextChunker() : null;
         this.strictLength = cfg.strictLengthEncoding();
     }
 
@@ -175,6 +178,10 @@ public final class HybiFrameDecoder {
         payloadRead = 0;
         if (Opcode.isControl(opcode)) {
             ctrlLen = 0;
+            if (ctrl == null) {
+                ctrl = new byte[125];
+                ctrlView = ByteBuffer.wrap(ctrl);
+            }
         } else {
             if (opcode != Opcode.CONTINUATION) {
                 inMessage = true;
@@ -182,7 +189,9 @@ public final class HybiFrameDecoder {
                 msgLen = 0;
                 msgDelivered = false;
                 utf8.reset();
-                chunker.reset();
+                if (chunker != null) {
+                    chunker.reset();
+                }
                 if (acc != null) {
                     acc.clear();
                 }

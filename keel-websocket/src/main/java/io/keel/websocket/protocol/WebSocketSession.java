@@ -34,10 +34,18 @@ public final class WebSocketSession implements FrameHandler {
     private final HybiFrameDecoder hybi;
     private final Hixie76FrameDecoder hixie;
 
-    private final ByteBuffer header = ByteBuffer.allocate(HybiFrameEncoder.MAX_HEADER_SIZE);
-    private final ByteBuffer suffix = ByteBuffer.allocate(1);
-    private final ByteBuffer empty = ByteBuffer.allocate(0);
-    private final ByteBuffer closePayload = ByteBuffer.allocate(125);
+    /**
+     * Encoding scratch, shared by the sessions of one thread (an event loop drives many): a frame's header is
+     * written and handed to the sink within one call, so an idle session needs none of its own.
+     */
+    private static final class Scratch {
+        final ByteBuffer header = ByteBuffer.allocate(HybiFrameEncoder.MAX_HEADER_SIZE);
+        final ByteBuffer suffix = ByteBuffer.allocate(1);
+        final ByteBuffer empty = ByteBuffer.allocate(0);
+        final ByteBuffer closePayload = ByteBuffer.allocate(125);
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private CloseState state = CloseState.OPEN;
     private boolean sendingFragmented;
@@ -134,27 +142,28 @@ public final class WebSocketSession implements FrameHandler {
         if (state == CloseState.CLOSE_SENT || state == CloseState.CLOSED) {
             return false;
         }
+        Scratch sc = SCRATCH.get();
         if (first == sendingFragmented) {
             throw new IllegalStateException(first ? "previous fragmented message not finished" : "no fragmented message started");
         }
         sendingFragmented = !last;
-        header.clear();
+        sc.header.clear();
         if (hybi != null) {
-            HybiFrameEncoder.writeHeader(header, last, first ? opcode : Opcode.CONTINUATION, payload.remaining());
-            header.flip();
-            empty.clear();
-            sink.writeFrame(header, payload, empty);
+            HybiFrameEncoder.writeHeader(sc.header, last, first ? opcode : Opcode.CONTINUATION, payload.remaining());
+            sc.header.flip();
+            sc.empty.clear();
+            sink.writeFrame(sc.header, payload, sc.empty);
         } else {
             if (first) {
-                header.put(Hixie76FrameEncoder.TEXT_START);
+                sc.header.put(Hixie76FrameEncoder.TEXT_START);
             }
-            header.flip();
-            suffix.clear();
+            sc.header.flip();
+            sc.suffix.clear();
             if (last) {
-                suffix.put(Hixie76FrameEncoder.TEXT_END);
+                sc.suffix.put(Hixie76FrameEncoder.TEXT_END);
             }
-            suffix.flip();
-            sink.writeFrame(header, payload, suffix);
+            sc.suffix.flip();
+            sink.writeFrame(sc.header, payload, sc.suffix);
         }
         return true;
     }
@@ -170,17 +179,18 @@ public final class WebSocketSession implements FrameHandler {
     }
 
     private boolean sendControl(int opcode, ByteBuffer payload) {
+        Scratch sc = SCRATCH.get();
         if (hixie != null || state == CloseState.CLOSE_SENT || state == CloseState.CLOSED) {
             return false;
         }
         if (payload.remaining() > 125) {
             throw new IllegalArgumentException("control payload > 125 bytes");
         }
-        header.clear();
-        HybiFrameEncoder.writeHeader(header, true, opcode, payload.remaining());
-        header.flip();
-        empty.clear();
-        sink.writeFrame(header, payload, empty);
+        sc.header.clear();
+        HybiFrameEncoder.writeHeader(sc.header, true, opcode, payload.remaining());
+        sc.header.flip();
+        sc.empty.clear();
+        sink.writeFrame(sc.header, payload, sc.empty);
         return true;
     }
 
@@ -194,6 +204,7 @@ public final class WebSocketSession implements FrameHandler {
      * bytes). OPEN → CLOSE_SENT; CLOSE_RECEIVED → CLOSED. Returns false if a close was already sent.
      */
     public boolean close(int code, String reason) {
+        Scratch sc = SCRATCH.get();
         if (!CloseCodes.isValidToSend(code)) {
             throw new IllegalArgumentException("invalid close code " + code);
         }
@@ -204,25 +215,26 @@ public final class WebSocketSession implements FrameHandler {
         if (state == CloseState.CLOSE_SENT || state == CloseState.CLOSED) {
             return false;
         }
-        closePayload.clear();
-        HybiFrameEncoder.writeClosePayload(closePayload, code, r);
-        closePayload.flip();
-        writeClose(closePayload);
+        sc.closePayload.clear();
+        HybiFrameEncoder.writeClosePayload(sc.closePayload, code, r);
+        sc.closePayload.flip();
+        writeClose(sc.closePayload);
         state = state == CloseState.CLOSE_RECEIVED ? CloseState.CLOSED : CloseState.CLOSE_SENT;
         return true;
     }
 
     private void writeClose(ByteBuffer payload) {
-        header.clear();
-        empty.clear();
+        Scratch sc = SCRATCH.get();
+        sc.header.clear();
+        sc.empty.clear();
         if (hybi != null) {
-            HybiFrameEncoder.writeHeader(header, true, Opcode.CLOSE, payload.remaining());
-            header.flip();
-            sink.writeFrame(header, payload, empty);
+            HybiFrameEncoder.writeHeader(sc.header, true, Opcode.CLOSE, payload.remaining());
+            sc.header.flip();
+            sink.writeFrame(sc.header, payload, sc.empty);
         } else {
-            Hixie76FrameEncoder.writeClose(header);
-            header.flip();
-            sink.writeFrame(header, empty, empty);
+            Hixie76FrameEncoder.writeClose(sc.header);
+            sc.header.flip();
+            sink.writeFrame(sc.header, sc.empty, sc.empty);
         }
     }
 
@@ -259,6 +271,7 @@ public final class WebSocketSession implements FrameHandler {
 
     @Override
     public void onCloseFrame(int code, ByteBuffer reason) {
+        Scratch sc = SCRATCH.get();
         receivedCloseCode = code;
         String r = reason.hasRemaining() ? StandardCharsets.UTF_8.decode(reason.duplicate()).toString() : "";
         if (state == CloseState.OPEN) {
@@ -270,12 +283,12 @@ public final class WebSocketSession implements FrameHandler {
         listener.onClose(code, r);
         if (state == CloseState.CLOSE_RECEIVED && cfg.autoCloseReply()) {
             if (code == CloseCodes.NO_STATUS_RECEIVED) {
-                empty.clear();
-                writeClose(empty);
+                sc.empty.clear();
+                writeClose(sc.empty);
             } else {
-                closePayload.clear();
-                closePayload.put((byte) (code >>> 8)).put((byte) code).flip();
-                writeClose(closePayload);
+                sc.closePayload.clear();
+                sc.closePayload.put((byte) (code >>> 8)).put((byte) code).flip();
+                writeClose(sc.closePayload);
             }
             state = CloseState.CLOSED;
         }
@@ -283,13 +296,14 @@ public final class WebSocketSession implements FrameHandler {
 
     @Override
     public void onDecodeError(int closeCode, String reason) {
+        Scratch sc = SCRATCH.get();
         if (state == CloseState.OPEN || state == CloseState.CLOSE_RECEIVED) {
             if (hybi != null) {
-                closePayload.clear();
-                closePayload.put((byte) (closeCode >>> 8)).put((byte) closeCode).flip();
-                writeClose(closePayload);
+                sc.closePayload.clear();
+                sc.closePayload.put((byte) (closeCode >>> 8)).put((byte) closeCode).flip();
+                writeClose(sc.closePayload);
             } else {
-                writeClose(empty);
+                writeClose(sc.empty);
             }
         }
         state = CloseState.CLOSED;
