@@ -322,6 +322,60 @@ class WebSocketLoopbackTest {
         assertThat(app.nextClose().code()).isEqualTo(1002);
     }
 
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> violations() {
+        byte[] ping126 = new byte[126];
+        return java.util.stream.Stream.of(
+            org.junit.jupiter.params.provider.Arguments.of("RSV1 set without an extension",
+                new byte[][] {RawClient.encodeFrame(true, 0x1, new byte[] {'a'}, true)}, 0x40, 1002),
+            org.junit.jupiter.params.provider.Arguments.of("reserved opcode 0x3",
+                new byte[][] {RawClient.encodeFrame(true, 0x3, new byte[] {'a'}, true)}, 0, 1002),
+            org.junit.jupiter.params.provider.Arguments.of("continuation with no message started",
+                new byte[][] {RawClient.encodeFrame(true, 0x0, new byte[] {'a'}, true)}, 0, 1002),
+            org.junit.jupiter.params.provider.Arguments.of("new text message inside a fragmented one",
+                new byte[][] {RawClient.encodeFrame(false, 0x1, new byte[] {'a'}, true),
+                    RawClient.encodeFrame(true, 0x1, new byte[] {'b'}, true)}, 0, 1002),
+            org.junit.jupiter.params.provider.Arguments.of("fragmented ping",
+                new byte[][] {RawClient.encodeFrame(false, 0x9, new byte[] {'a'}, true)}, 0, 1002),
+            org.junit.jupiter.params.provider.Arguments.of("ping payload over 125 bytes",
+                new byte[][] {RawClient.encodeFrame(true, 0x9, ping126, true)}, 0, 1002),
+            org.junit.jupiter.params.provider.Arguments.of("close with the reserved code 1005",
+                new byte[][] {RawClient.encodeFrame(true, 0x8, new byte[] {0x03, (byte) 0xED}, true)}, 0, 1002),
+            org.junit.jupiter.params.provider.Arguments.of("close with a one-byte payload",
+                new byte[][] {RawClient.encodeFrame(true, 0x8, new byte[] {0x03}, true)}, 0, 1002),
+            org.junit.jupiter.params.provider.Arguments.of("close reason that is not UTF-8",
+                new byte[][] {RawClient.encodeFrame(true, 0x8, new byte[] {0x03, (byte) 0xE8, (byte) 0xFF}, true)},
+                0, 1007));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("violations")
+    void protocolViolationsFailTheConnectionWithTheRightCode(String what, byte[][] frames, int firstByteBits,
+            int expectedCode) throws Exception {
+        start(b -> b);
+        RawClient c = client();
+        c.upgrade(13);
+        frames[0][0] |= (byte) firstByteBits;
+        for (byte[] f : frames) {
+            c.write(f);
+        }
+        Frame close = c.readUntilClose();
+        assertThat(close.closeCode()).as(what).isEqualTo(expectedCode);
+        assertThat(c.readsEndOfStream()).isTrue();
+    }
+
+    @Test
+    void idleWebSocketIsClosedWith1001() throws Exception {
+        handler = WebSocketProtocolHandler.builder(app).build();
+        server = TestServers.start(Server.builder().ioThreads(1).idleTimeout(Duration.ofMillis(400)).handler(handler));
+        RawClient c = client();
+        c.upgrade(13);
+        Frame close = c.readFrame();
+        assertThat(close.closeCode()).isEqualTo(1001);
+        c.sendClose(1001);
+        assertThat(c.readsEndOfStream()).isTrue();
+        assertThat(app.nextClose().code()).isEqualTo(1001);
+    }
+
     // ---- shutdown ----
 
     @Test
@@ -360,6 +414,39 @@ class WebSocketLoopbackTest {
             assertThat(app.nextClose().code()).isEqualTo(1001);
         }
         assertThat(handler.stats().open()).isZero();
+    }
+
+    @Test
+    void clientThatNeverAnswersTheCloseIsCutOffByTheCloseTimeout() throws Exception {
+        start(b -> b.closeTimeout(Duration.ofMillis(300)));
+        RawClient c = client();
+        c.upgrade(13);
+        WebSocket ws = app.opened.poll(10, TimeUnit.SECONDS);
+        assertThat(ws).isNotNull();
+        ws.execute(() -> ws.close(4000, "go away"));
+        Frame close = c.readFrame();
+        assertThat(close.closeCode()).isEqualTo(4000);
+        assertThat(new String(close.payload(), 2, close.payload().length - 2, StandardCharsets.UTF_8)).isEqualTo("go away");
+        long t0 = System.nanoTime();
+        assertThat(c.readsEndOfStream()).as("we never answer; the server gives up").isTrue();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(5_000);
+        assertThat(app.nextClose().code()).isEqualTo(4000);
+        assertThat(handler.stats().closeTimeouts()).isEqualTo(1);
+    }
+
+    @Test
+    void maxMessageSizeOf125IsTheSmallestThatBuilds() {
+        var builder = WebSocketProtocolHandler.builder(app);
+        org.assertj.core.api.Assertions.assertThatCode(() -> builder.maxMessageSize(125).build()).doesNotThrowAnyException();
+    }
+
+    @org.junit.jupiter.api.Disabled("bug: WebSocketProtocolHandler.Builder.maxMessageSize accepts 1..124, then build() "
+        + "throws IllegalArgumentException from WebSocketConfig (which requires >= 125)")
+    @Test
+    void maxMessageSizeUnder125IsRejectedWhereItIsSet() {
+        var builder = WebSocketProtocolHandler.builder(app);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder.maxMessageSize(100))
+            .isInstanceOf(IllegalArgumentException.class);
     }
 
     // ---- streaming ----
