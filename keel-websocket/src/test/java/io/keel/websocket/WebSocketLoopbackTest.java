@@ -531,4 +531,34 @@ class WebSocketLoopbackTest {
             assertThat(c.readFrame().text()).isEqualTo("MSG-" + i + "@true");
         }
     }
+
+    @Test
+    void failedOffloadedWorkClosesWith1011() throws Exception {
+        start(new RecordingEchoApp() {
+            @Override
+            public void onText(WebSocket ws, ByteBuffer utf8) {
+                ws.offload(() -> {
+                    throw new IllegalStateException("boom");
+                }, (w, r) -> w.sendText("never"));
+            }
+        }, b -> b);
+        RawClient c = client();
+        c.upgrade(13);
+        c.sendText("go");
+        Frame close = c.readFrame();
+        assertThat(close.opcode()).as("no result frame before the close").isEqualTo(0x8);
+        assertThat(close.closeCode()).isEqualTo(1011);
+    }
+
+    @Test
+    void clientVanishingWithoutCloseIsReportedAs1006() throws Exception {
+        start(b -> b);
+        RawClient c = client();
+        c.upgrade(13);
+        c.sendText("hi");
+        assertThat(c.readFrame().text()).isEqualTo("hi");
+        c.socket.shutdownOutput(); // FIN with no close frame
+        assertThat(c.readsEndOfStream()).isTrue();
+        assertThat(app.nextClose().code()).isEqualTo(1006);
+    }
 }
