@@ -561,4 +561,83 @@ class WebSocketLoopbackTest {
         assertThat(c.readsEndOfStream()).isTrue();
         assertThat(app.nextClose().code()).isEqualTo(1006);
     }
+
+    @Test
+    void pingInsideAFragmentedMessageIsAnsweredAndTheMessageStillEchoed() throws Exception {
+        start(b -> b);
+        RawClient c = client();
+        c.upgrade(13);
+        c.sendFrame(false, 0x1, "abc".getBytes(StandardCharsets.UTF_8), true);
+        c.sendFrame(true, 0x9, "mid".getBytes(StandardCharsets.UTF_8), true);
+        c.sendFrame(true, 0x0, "def".getBytes(StandardCharsets.UTF_8), true);
+        Frame pong = c.readFrame();
+        assertThat(pong.opcode()).isEqualTo(0xA);
+        assertThat(pong.text()).isEqualTo("mid");
+        Frame msg = c.readFrame();
+        assertThat(msg.opcode()).isEqualTo(0x1);
+        assertThat(msg.fin()).isTrue();
+        assertThat(msg.text()).isEqualTo("abcdef");
+    }
+
+    @Test
+    void anOpenWebSocketOutlivesTheHandshakeTimeout() throws Exception {
+        start(new RecordingEchoApp() {
+            @Override
+            public void onOpen(WebSocket ws) {
+                // a server-side timer well past the handshake timeout: the connection must still be there
+                ws.connection().schedule(() -> ws.sendText("still here"), 700, TimeUnit.MILLISECONDS);
+            }
+        }, b -> b.handshakeTimeout(Duration.ofMillis(200)));
+        RawClient c = client();
+        c.upgrade(13);
+        assertThat(c.readFrame().text()).isEqualTo("still here");
+        c.sendText("and echoing");
+        assertThat(c.readFrame().text()).isEqualTo("and echoing");
+        assertThat(handler.stats().handshakeTimeouts()).isZero();
+    }
+
+    @Test
+    void originValidatorRefusesWith403AndSubprotocolIsChosen() throws Exception {
+        start(b -> b.originValidator(o -> "http://good.example".equals(o))
+            .subprotocols(offered -> offered.contains("chat.v2") ? "chat.v2" : null));
+        RawClient bad = client();
+        bad.write(RawClient.hybiRequest(13));
+        assertThat(bad.readResponse().status()).isEqualTo(403);
+        assertThat(bad.readsEndOfStream()).isTrue();
+
+        RawClient good = client();
+        good.write(RawClient.hybiRequest(13).replace("Origin: http://example.com", "Origin: http://good.example")
+            .replace("\r\n\r\n", "\r\nSec-WebSocket-Protocol: chat.v1, chat.v2\r\n\r\n"));
+        Response r = good.readResponseHead();
+        assertThat(r.status()).isEqualTo(101);
+        assertThat(r.header("Sec-WebSocket-Protocol")).isEqualTo("chat.v2");
+        WebSocket ws = app.opened.poll(10, TimeUnit.SECONDS);
+        assertThat(ws).isNotNull();
+        assertThat(ws.subprotocol()).isEqualTo("chat.v2");
+    }
+
+    @Test
+    void plainGetOfAnotherPathIs404ThenClose() throws Exception {
+        start(b -> b);
+        RawClient c = client();
+        c.write("GET /nothing-here HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        assertThat(c.readResponse().status()).isEqualTo(404);
+        assertThat(c.readsEndOfStream()).isTrue();
+    }
+
+    @Test
+    void hixie76FrameOverTheLimitClosesTheConnection() throws Exception {
+        start(b -> b.maxMessageSize(1024));
+        RawClient c = client();
+        c.write(HIXIE_REQUEST);
+        assertThat(c.readResponseHead().status()).isEqualTo(101);
+        c.read(16);
+        byte[] big = new byte[2000];
+        Arrays.fill(big, (byte) 'x');
+        big[0] = 0x00; // frame start; no 0xFF before the limit
+        c.write(big);
+        assertThat(c.read(2)).as("Hixie-76 close frame").isEqualTo(new byte[] {(byte) 0xFF, 0x00});
+        assertThat(c.readsEndOfStream()).isTrue();
+        assertThat(app.nextClose().code()).isEqualTo(1009);
+    }
 }
