@@ -640,4 +640,36 @@ class WebSocketLoopbackTest {
         assertThat(c.readsEndOfStream()).isTrue();
         assertThat(app.nextClose().code()).isEqualTo(1009);
     }
+
+    @Test
+    void hixie76FramesOfOtherTypesAreDiscardedAndTheConnectionGoesOn() throws Exception {
+        start(b -> b);
+        RawClient c = client();
+        c.write(HIXIE_REQUEST);
+        assertThat(c.readResponseHead().status()).isEqualTo(101);
+        c.read(16);
+        // draft-76 5.3: a length-prefixed (high bit) frame and a sentinel frame of a type other than 0x00 are
+        // read and discarded; only the 0x00 text frame after them is echoed
+        c.write(new byte[] {(byte) 0x80, 0x03, 'a', 'b', 'c', 0x01, 'x', 'y', (byte) 0xFF, 0x00, 'o', 'k', (byte) 0xFF});
+        assertThat(c.read(4)).isEqualTo(new byte[] {0x00, 'o', 'k', (byte) 0xFF});
+    }
+
+    @Test
+    void shutdownEndsAtTheGraceDeadlineWhenClientsNeverAnswer() throws Exception {
+        start(b -> b); // close timeout 5 s: longer than the grace, so only the deadline can end it
+        RawClient silent = client();
+        silent.upgrade(13);
+        RawClient halfway = client();
+        halfway.write(HIXIE_REQUEST.substring(0, HIXIE_REQUEST.length() - 4)); // key3 incomplete
+        assertThat(app.opened.poll(10, TimeUnit.SECONDS)).isNotNull();
+
+        long t0 = System.nanoTime();
+        var done = server.shutdown(Duration.ofMillis(800));
+        assertThat(halfway.readsEndOfStream()).as("a connection still in its handshake is just closed").isTrue();
+        assertThat(silent.readFrame().closeCode()).isEqualTo(1001);
+        assertThat(silent.readsEndOfStream()).as("force-closed at the deadline").isTrue();
+        done.get(10, TimeUnit.SECONDS);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(700L, 4_000L);
+        assertThat(app.nextClose().code()).isEqualTo(1001);
+    }
 }
