@@ -54,6 +54,7 @@ public final class Server implements AutoCloseable {
     private final LongAdder handlerErrors = new LongAdder();
     private final RateLimitedLog acceptLog = new RateLimitedLog(LOG, 10_000);
     private final RateLimitedLog handlerLog = new RateLimitedLog(LOG, 10_000);
+    private final RateLimitedLog limiterLog = new RateLimitedLog(LOG, 10_000);
 
     private Server(ServerConfig config) {
         this.config = config;
@@ -284,6 +285,8 @@ public final class Server implements AutoCloseable {
 
     void connectionRejected() {
         rejected.increment();
+        limiterLog.log(System.Logger.Level.WARNING, "connection refused: the connection limit is reached ("
+            + rejected.sum() + " refused so far)", null);
     }
 
     void connectionFailed() {

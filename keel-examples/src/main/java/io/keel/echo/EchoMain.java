@@ -13,6 +13,10 @@ public final class EchoMain {
     }
 
     public static void main(String[] args) {
+        // one line per log record (the JDK's default takes two)
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        }
         System.exit(run(args, System.out, System.err));
     }
 

@@ -110,7 +110,7 @@ final class EchoOptions {
             case "--max-connections" -> maxConnections = intIn(opt, v, 1, Integer.MAX_VALUE);
             case "--idle-timeout" -> idleTimeoutSeconds = intIn(opt, v, 0, 86_400 * 365);
             case "--shutdown-grace" -> shutdownGraceSeconds = intIn(opt, v, 0, 3600);
-            case "--max-message-size" -> maxMessageSize = intIn(opt, v, 1, Integer.MAX_VALUE - 64);
+            case "--max-message-size" -> maxMessageSize = intIn(opt, v, 125, Integer.MAX_VALUE - 64);
             case "--stats" -> statsSeconds = intIn(opt, v, 1, 86_400);
             case "--cert" -> cert = Path.of(v);
             case "--key" -> key = Path.of(v);

@@ -3,7 +3,6 @@ package io.keel.echo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -66,8 +65,6 @@ class WsProgramOptionsTest {
         }
     }
 
-    @Disabled("bug: EchoOptions accepts --max-message-size 1..124 (intIn min 1), then WebSocketConfig throws "
-        + "IllegalArgumentException(\"maxMessageSize must be >= 125\") out of EchoMain.build: stack trace, exit 1")
     @Test
     void aMaxMessageSizeUnder125IsAUsageError() throws Exception {
         EchoProcess p = EchoProcess.launch("--mode", "ws", "--bind", "127.0.0.1", "--port", "0",

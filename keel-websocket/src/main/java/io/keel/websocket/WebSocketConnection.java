@@ -74,6 +74,8 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             }
             case HandshakeResult.Rejected r -> {
                 owner.stats.handshakesRejected.increment();
+                owner.stats.refusalLog.log(System.Logger.Level.INFO, "upgrade refused with " + r.status() + " ("
+                    + r.reason() + ") from " + connection.remoteAddress(), null);
                 finishHandshakePhase();
                 connection.send(ByteBuffer.wrap(r.response()));
                 connection.close();
@@ -118,6 +120,8 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         handshakeTimer = null;
         if (session == null && connection.isOpen()) {
             owner.stats.handshakeTimeouts.increment();
+            owner.stats.refusalLog.log(System.Logger.Level.INFO, "handshake timeout: closed "
+                + connection.remoteAddress(), null);
             connection.abort();
         }
     }
@@ -231,6 +235,8 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     @Override
     public void onProtocolError(int code, String reason) {
         owner.stats.protocolErrors.increment();
+        owner.stats.refusalLog.log(System.Logger.Level.INFO, "closed " + connection.remoteAddress() + " with "
+            + code + ": " + reason, null);
         if (code == CloseCodes.MESSAGE_TOO_BIG) {
             owner.stats.messagesTooBig.increment();
         }

@@ -152,8 +152,9 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
 
         /** Largest message (or Hixie-76 frame) accepted; bigger ones close the connection with 1009. */
         public Builder maxMessageSize(int bytes) {
-            if (bytes < 1) {
-                throw new IllegalArgumentException("max message size must be positive");
+            if (bytes < 125) {
+                // a control frame may carry 125 bytes: a smaller limit could not hold every valid frame
+                throw new IllegalArgumentException("max message size must be at least 125 bytes, got " + bytes);
             }
             this.maxMessageSize = bytes;
             return this;

@@ -17,6 +17,9 @@ public final class WebSocketStats {
     final LongAdder messagesTooBig = new LongAdder();
     final LongAdder closeTimeouts = new LongAdder();
     final LongAdder open = new LongAdder();
+    // refusals are logged at most once per interval each, so an attack cannot flood the log
+    final io.keel.core.RateLimitedLog refusalLog = new io.keel.core.RateLimitedLog(
+        System.getLogger("io.keel.websocket"), 10_000);
 
     WebSocketStats() {
         for (ProtocolVersion v : ProtocolVersion.values()) {

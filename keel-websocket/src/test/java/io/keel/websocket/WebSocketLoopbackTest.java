@@ -440,8 +440,6 @@ class WebSocketLoopbackTest {
         org.assertj.core.api.Assertions.assertThatCode(() -> builder.maxMessageSize(125).build()).doesNotThrowAnyException();
     }
 
-    @org.junit.jupiter.api.Disabled("bug: WebSocketProtocolHandler.Builder.maxMessageSize accepts 1..124, then build() "
-        + "throws IllegalArgumentException from WebSocketConfig (which requires >= 125)")
     @Test
     void maxMessageSizeUnder125IsRejectedWhereItIsSet() {
         var builder = WebSocketProtocolHandler.builder(app);
