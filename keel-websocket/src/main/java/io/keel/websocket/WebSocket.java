@@ -48,8 +48,15 @@ public interface WebSocket {
 
     ProtocolVersion version();
 
-    /** The upgrade request (path, headers) this WebSocket was opened with. */
+    /**
+     * The upgrade request (headers and all) this WebSocket was opened with: available during
+     * {@link WebSocketHandler#onOpen} only, then null, so that idle WebSockets keep no headers. Copy what you
+     * need in onOpen (into {@link #attach} or {@link #set}).
+     */
     HttpRequest request();
+
+    /** The request path of the upgrade (without the query), kept for the WebSocket's whole life. */
+    String path();
 
     /** The subprotocol chosen at the upgrade, or null. */
     String subprotocol();

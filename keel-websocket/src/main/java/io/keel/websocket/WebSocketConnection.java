@@ -36,7 +36,8 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     private Handshaker handshaker;
     private Timer handshakeTimer;
     private WebSocketSession session;
-    private HttpRequest request;
+    private HttpRequest request; // during onOpen only
+    private String path;
     private String subprotocol;
     private Timer closeTimer;
     private SendStatus lastStatus;
@@ -91,12 +92,17 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             case HandshakeResult.Accepted a -> {
                 finishHandshakePhase();
                 request = a.request();
+                path = request.path();
                 subprotocol = a.subprotocol();
                 connection.send(ByteBuffer.wrap(a.response()));
                 session = new WebSocketSession(a.version(), owner.sessionConfig, this, this);
                 owner.stats.handshakes.get(a.version()).increment();
                 owner.stats.open.increment();
-                owner.app.onOpen(this);
+                try {
+                    owner.app.onOpen(this);
+                } finally {
+                    request = null;
+                }
                 if (owner.shuttingDown()) {
                     close(CloseCodes.GOING_AWAY, "server shutting down");
                 }
@@ -323,6 +329,11 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     @Override
     public HttpRequest request() {
         return request;
+    }
+
+    @Override
+    public String path() {
+        return path;
     }
 
     @Override
