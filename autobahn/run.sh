@@ -22,7 +22,7 @@ PLUGIN_VERSION=0.1.5
 
 usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 log() { echo "[autobahn] $*" >&2; }
-die() { echo "[autobahn] error: $*" >&2; echo "autobahn: 0 passed, 0 failed"; exit "${2:-3}"; }
+die() { echo "[autobahn] error: $1" >&2; echo "autobahn: 0 passed, 0 failed"; exit "${2:-3}"; }
 
 CASES="1.*,2.*,3.*,4.*,5.*,6.*,7.*,8.*,9.*,10.*"
 EXCLUDE=""
@@ -94,8 +94,8 @@ AB="$LIB/autobahntestsuite-maven-plugin-$PLUGIN_VERSION.jar"
 if [[ ! -s "$JY" || ! -s "$AB" ]]; then
   command -v mvn >/dev/null || die "mvn not found: needed once to fetch the Autobahn/Jython jars"
   log "fetching jython-standalone $JYTHON_VERSION + autobahntestsuite $PLUGIN_VERSION into $LIB"
-  if ! JAVA_HOME="$JAVA_HOME_PICKED" timeout 600 mvn -q -B -f "$SCRIPT_DIR/pom.xml" generate-resources \
-        -Dautobahn.lib="$LIB" >&2; then
+  if ! JAVA_HOME="$JAVA_HOME_PICKED" timeout 600 mvn -q -B -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" generate-resources \
+        -Dautobahn.lib="$LIB" ${AUTOBAHN_MVN_ARGS:-} >&2; then
     die "maven fetch failed"
   fi
 fi
@@ -111,6 +111,10 @@ fi
 
 # ---- wait for the server -----------------------------------------------------------------------
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+port_listening() { # is a local TCP port in LISTEN state (no connection made)
+  local hex; hex=$(printf '%04X' "$1")
+  grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:0000 0A " /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
 deadline=$(( SECONDS + WAIT ))
 until port_open "$HOST" "$PORT"; do
   (( SECONDS < deadline )) || die "nothing listening on $HOST:$PORT after ${WAIT}s" 2
@@ -121,7 +125,12 @@ done
 # The fuzzingclient cannot speak wss:// under Jython (twisted.internet.ssl needs pyOpenSSL).
 BRIDGE_PID=""
 cleanup() {
-  if [[ -n "$BRIDGE_PID" ]]; then kill "$BRIDGE_PID" 2>/dev/null || true; wait "$BRIDGE_PID" 2>/dev/null || true; fi
+  if [[ -n "$BRIDGE_PID" ]]; then
+    # socat's forked per-connection children first (by parent pid), then the listener itself
+    pkill -P "$BRIDGE_PID" 2>/dev/null || true
+    kill "$BRIDGE_PID" 2>/dev/null || true
+    wait "$BRIDGE_PID" 2>/dev/null || true
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -134,14 +143,15 @@ if (( TLS )); then
   fi
   for _ in $(seq 1 50); do
     LP=$(( 20000 + RANDOM % 30000 ))
-    port_open 127.0.0.1 "$LP" || break
+    port_listening "$LP" || break
   done
-  # -t: half-close grace, -T: idle timeout per connection; verify=0: accept self-signed certs
+  # -t: half-close grace, -T: idle timeout per connection; verify=0 accepts self-signed certs.
+  # Readiness is checked in /proc/net (a probe connection would itself be bridged).
   socat -t 2 -T 120 "TCP-LISTEN:$LP,bind=127.0.0.1,reuseaddr,fork" \
-        "OPENSSL:$HOST:$PORT,verify=0" 2>>"$OUT/socat.log" &
+        "OPENSSL:$HOST:$PORT,verify=0,connect-timeout=10" 2>>"$OUT/socat.log" &
   BRIDGE_PID=$!
   deadline=$(( SECONDS + 10 ))
-  until port_open 127.0.0.1 "$LP"; do
+  until port_listening "$LP"; do
     kill -0 "$BRIDGE_PID" 2>/dev/null || die "socat TLS bridge failed to start (see $OUT/socat.log)"
     (( SECONDS < deadline )) || die "socat TLS bridge not listening on 127.0.0.1:$LP"
     sleep 0.2
