@@ -5,7 +5,7 @@
 #
 # Usage: autobahn/run.sh HOST PORT [--cases "1.*,2.*"] [--exclude "9.*"] [--out DIR]
 #                        [--agent NAME] [--path /ws] [--tls] [--timeout SECS] [--wait SECS]
-#                        [--grade-only] [--verbose]
+#                        [--grade-only] [--verbose] [--no-accel]
 #
 # stdout: zero or more "FAIL <case> behavior=<B> behaviorClose=<BC> remoteCloseCode=<C>" lines,
 #         then always, as the last line: "autobahn: N passed, M failed".
@@ -34,6 +34,7 @@ TIMEOUT=1200
 WAIT=30
 GRADE_ONLY=0
 VERBOSE=0
+ACCEL=()
 POS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -47,6 +48,7 @@ while [[ $# -gt 0 ]]; do
     --wait) WAIT="$2"; shift 2 ;;
     --grade-only) GRADE_ONLY=1; shift ;;
     --verbose|-v) VERBOSE=1; shift ;;
+    --no-accel) ACCEL=(--no-accel); shift ;;
     -h|--help) usage; exit 0 ;;
     --*) echo "[autobahn] unknown option $1" >&2; usage >&2; exit 3 ;;
     *) POS+=("$1"); shift ;;
@@ -103,7 +105,8 @@ fi
 JVM_OPTS=(-Xss2m -Dpython.cachedir.skip=true -Dpython.console.encoding=UTF-8 -Dfile.encoding=UTF-8)
 (( JV >= 22 )) && JVM_OPTS+=(--enable-native-access=ALL-UNNAMED)
 (( JV >= 24 )) && JVM_OPTS+=(--sun-misc-unsafe-memory-access=allow)
-JYTHON=("$JAVA" "${JVM_OPTS[@]}" -cp "$JY:$AB" org.python.util.jython "$SCRIPT_DIR/fuzz.py")
+JYTHON=("$JAVA" "${JVM_OPTS[@]}" -cp "$JY:$AB" org.python.util.jython "$SCRIPT_DIR/fuzz.py"
+        --pylib "$LIB/pylib-$PLUGIN_VERSION" --jar "$AB")
 
 if (( GRADE_ONLY )); then
   exec "${JYTHON[@]}" --grade-only --out "$OUT" --agent "$AGENT" --cases "$CASES" --exclude "$EXCLUDE" 2>>"$LOG"
@@ -176,12 +179,13 @@ fi
 start=$SECONDS
 set +e
 timeout --kill-after=10 "$TIMEOUT" "${JYTHON[@]}" --url "$URL" --agent "$AGENT" --out "$OUT" \
-  --cases "$CASES" --exclude "$EXCLUDE" --log "$LOG" 2>>"$LOG"
+  --cases "$CASES" --exclude "$EXCLUDE" --log "$LOG" ${ACCEL[@]+"${ACCEL[@]}"} 2>>"$LOG"
 rc=$?
 set -e
 log "fuzzingclient + grading took $(( SECONDS - start ))s (exit $rc)"
 if (( rc == 124 || rc == 137 )); then
-  log "timed out after ${TIMEOUT}s: the fuzzingclient writes reports only at the end; grading what exists"
+  if (( rc == 124 )); then log "timed out after ${TIMEOUT}s"; else log "the fuzzingclient was killed (SIGKILL)"; fi
+  log "the fuzzingclient writes its reports only at the end; grading what exists"
   set +e
   "${JYTHON[@]}" --grade-only --out "$OUT" --agent "$AGENT" --cases "$CASES" --exclude "$EXCLUDE" 2>>"$LOG"
   rc=$?
