@@ -96,9 +96,11 @@ AB="$LIB/autobahntestsuite-maven-plugin-$PLUGIN_VERSION.jar"
 if [[ ! -s "$JY" || ! -s "$AB" ]]; then
   command -v mvn >/dev/null || die "mvn not found: needed once to fetch the Autobahn/Jython jars"
   log "fetching jython-standalone $JYTHON_VERSION + autobahntestsuite $PLUGIN_VERSION into $LIB"
+  mkdir -p "$LIB"
   if ! JAVA_HOME="$JAVA_HOME_PICKED" timeout 600 mvn -q -B -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" generate-resources \
-        -Dautobahn.lib="$LIB" ${AUTOBAHN_MVN_ARGS:-} >&2; then
-    die "maven fetch failed"
+        -Dautobahn.lib="$LIB" ${AUTOBAHN_MVN_ARGS:-} > "$LIB/maven-fetch.log" 2>&1; then
+    tail -n 30 "$LIB/maven-fetch.log" >&2
+    die "maven fetch failed (log: $LIB/maven-fetch.log)"
   fi
 fi
 
