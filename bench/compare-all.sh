@@ -2,7 +2,8 @@
 # Side-by-side comparison of Keel's WebSocket echo server with the Netty peer, scenario by scenario.
 #
 #   bench/compare-all.sh [--only ws32,wss32,...] [--runs N] [--duration S] [--warmup S] [--server-cpu F|none]
-#                        [--port P] [--idle-conns N] [--hold S] [--io-threads N] [--out DIR] [--tag NAME] [--list]
+#                        [--idle-server-cpu F|none] [--port P] [--idle-conns N] [--hold S] [--io-threads N]
+#                        [--out DIR] [--tag NAME] [--list]
 #
 # Every (scenario, server) pair goes through the shared kit's compare.sh (server pinned to CPU 0, wsload to CPU 1),
 # which starts and stops the server itself. Writes OUT/DATE[-TAG].md (table + machine info), OUT/DATE[-TAG].png
@@ -25,7 +26,7 @@ invocation=$(cd "$root" && printf '%q ' bench/compare-all.sh "$@")
 
 all_scenarios="ws32 ws512 wss32 wss512 ws16k wss16k churn idle-ws idle-wss"
 runs=3 duration=10 warmup=5 only="" base_port=19443 out=$bench/results cpu=0.5 idle_conns=10000 hold=10
-io_threads=1 tag="" list=0
+io_threads=1 tag="" list=0 idle_cpu=none
 usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -34,6 +35,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --server-cpu) cpu=$2; shift 2 ;;
+    --idle-server-cpu) idle_cpu=$2; shift 2 ;;
     --port) base_port=$2; shift 2 ;;
     --idle-conns) idle_conns=$2; shift 2 ;;
     --hold) hold=$2; shift 2 ;;
@@ -47,10 +49,10 @@ while [ $# -gt 0 ]; do
 done
 
 # ---------------------------------------------------------------------------------------------------- scenarios
-# scenario ID sets: label (table), short (plot), tls (0/1), metric (msgs|conns|idle), quota (1 = --server-cpu
-# applies), wsargs (wsload arguments).
+# scenario ID sets: label (table), short (plot), tls (0/1), metric (msgs|conns|idle), quota (the --server-cpu
+# value compare.sh gets, or none), wsargs (wsload arguments).
 scenario() {
-  quota=1 tls=0
+  quota=$cpu tls=0
   case "$1" in
     ws32)   label="ws, 100 conns, 32 B text, depth 1";      short="ws 32 B";   metric=msgs
             wsargs=(--connections 100 --payload 32 --depth 1) ;;
@@ -64,11 +66,13 @@ scenario() {
             wsargs=(--connections 1000 --payload 16384 --binary --depth 1) ;;
     wss16k) label="wss, 1,000 conns, 16 KiB binary, depth 1"; short="wss 16 KiB x1k"; metric=msgs tls=1
             wsargs=(--tls --connections 1000 --payload 16384 --binary --depth 1) ;;
-    churn)  label="wss churn, 50 slots, full core";         short="wss churn"; metric=conns tls=1 quota=0
+    churn)  label="wss churn, 50 slots, full core";         short="wss churn"; metric=conns tls=1 quota=none
             wsargs=(--tls --churn --connections 50) ;;
-    idle-ws)  label="idle ws, $idle_conns conns, hold ${hold} s";  short="idle ws";  metric=idle
+    # Memory does not depend on the CPU quota, and on half a core JDK-TLS servers take so long to complete 10k
+    # handshakes that some hit their handshake timeouts: idle runs default to a full core (--idle-server-cpu).
+    idle-ws)  label="idle ws, $idle_conns conns, hold ${hold} s";  short="idle ws";  metric=idle quota=$idle_cpu
               wsargs=(--idle "$idle_conns" --hold "$hold") ;;
-    idle-wss) label="idle wss, $idle_conns conns, hold ${hold} s"; short="idle wss"; metric=idle tls=1
+    idle-wss) label="idle wss, $idle_conns conns, hold ${hold} s"; short="idle wss"; metric=idle tls=1 quota=$idle_cpu
               wsargs=(--tls --idle "$idle_conns" --hold "$hold") ;;
     *) return 1 ;;
   esac
@@ -223,22 +227,45 @@ jstr() { printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'
 jnum() { sed -n "s/.*\"$1\":\([0-9.eE+-]*\).*/\1/p" <<<"$2" | head -n 1; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}'; }
 
-declare -A VAL NOTE CMD
+declare -A VAL NOTE CMD SPLIT PRE_ERR
+
+# compare.sh waits two minutes for a server that never listens, even one that exited at once: start each server
+# variant once up front and keep those that fail out of the scenarios (their cells show error with the reason).
+preflight() { # server tls
+  local srv=$1 port cmd pid i pl=$logdir/preflight.$1.log
+  port=$(free_port) || { PRE_ERR[$srv]="no free port"; return; }
+  cmd=$(server_cmd "$srv" "$2" msgs "$port")
+  setsid bash -c "exec $cmd" >"$pl" 2>&1 &
+  pid=$!
+  for i in $(seq 1 300); do
+    listening "$port" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if ! listening "$port"; then
+    if kill -0 "$pid" 2>/dev/null; then PRE_ERR[$srv]="did not listen within 60 s at start"
+    else PRE_ERR[$srv]="exited at start: $(grep -v -e '^WARNING' -e '^$' "$pl" | tail -n 1 | cut -c1-160)"; fi
+  fi
+  kill -TERM -- -"$pid" 2>/dev/null; sleep 0.5; kill -KILL -- -"$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  reap_port "$port"
+  [ -n "${PRE_ERR[$srv]:-}" ] && log "$(display "$srv") does not start: ${PRE_ERR[$srv]}"
+}
 notes=()
 add_note() { notes+=("$1"); NOTE[$2]=${#notes[@]}; } # text key
 
 run_one() { # scenario server
-  local sc=$1 srv=$2 port cmd rc bound lf tmpd values="" warn="" err="" line n=0 v
+  local sc=$1 srv=$2 port cmd rc bound lf tmpd values="" warn="" err="" line n=0 v rss_vals="" heap_vals=""
   scenario "$sc"
   lf=$logdir/$sc.$srv.log
   if [ "${srv%%-*}" = keel ] && [ -n "$keel_build_error" ]; then err=$keel_build_error
+  elif [ -n "${PRE_ERR[$srv]:-}" ]; then err=${PRE_ERR[$srv]}
   elif ! port=$(free_port); then err="no free port in $base_port..$((base_port + 99))"
   fi
   if [ -z "$err" ]; then
     cmd=$(server_cmd "$srv" "$tls" "$metric" "$port")
     CMD[$sc.$srv]=$cmd
     local cargs=(--port "$port" --runs "$runs")
-    [ "$quota" = 1 ] && [ "$cpu" != none ] && cargs+=(--server-cpu "$cpu")
+    [ "$quota" != none ] && cargs+=(--server-cpu "$quota")
     if [ "$metric" = idle ]; then bound=$((180 + runs * (700 + ${hold%.*}))); else bound=$((180 + runs * (150 + ${warmup%.*} + ${duration%.*}))); fi
     log "$sc / $(display "$srv") on port $port (at most ${bound}s; log $lf)"
     {
@@ -280,7 +307,10 @@ run_one() { # scenario server
         '{"rss_growth":'*)
           printf '{"date":"%s","scenario":"%s","server":"%s","run":%d,"memory":%s}\n' "$day" "$sc" "$srv" "$n" "$line" >>"$raw"
           v=$(jnum bytes_per_connection "$line")
-          [ -n "$v" ] && [ -n "$idle_line" ] && values+="$(awk -v b="$v" 'BEGIN{printf "%.2f", b / 1024}')"$'\n'
+          if [ -n "$v" ] && [ -n "$idle_line" ]; then
+            values+="$(awk -v b="$v" 'BEGIN{printf "%.2f", b / 1024}')"$'\n'
+            rss_vals+="$(jnum rss_bytes_per_connection "$line")"$'\n'; heap_vals+="$(jnum heap_bytes_per_connection "$line")"$'\n'
+          fi
           idle_line="" ;;
         '{"summary":'*'_s":'[0-9]*)
           printf '{"date":"%s","scenario":"%s","server":"%s","compare_summary":%s}\n' "$day" "$sc" "$srv" "$line" >>"$raw" ;;
@@ -288,6 +318,8 @@ run_one() { # scenario server
     done < <(grep '^{' "$lf")
     if [ -z "$values" ]; then
       err=$(grep -m1 -e 'compare.sh:' -e 'keel-echo:' -e 'Exception' -e 'rror' "$lf" | cut -c1-160)
+      [ $isolate = 1 ] && [ -s "$tmpd/compare-server.log" ] &&
+        err="${err:+$err; }server log: $(grep -v -e '^WARNING' -e '^$' "$tmpd/compare-server.log" | tail -n 1 | cut -c1-160)"
       [ -n "$warn" ] && err="$warn${err:+; $err}"
       [ -n "$err" ] || err="no result (compare.sh exit $rc)"
     fi
@@ -295,6 +327,11 @@ run_one() { # scenario server
   fi
   local med="" nvals=0
   if [ -z "$err" ]; then med=$(printf '%s' "$values" | median); nvals=$(printf '%s' "$values" | grep -c .); fi
+  if [ -z "$err" ] && [ "$metric" = idle ]; then
+    SPLIT[$sc.$srv]="RSS $(printf '%s' "$rss_vals" | median | awk '{printf "%.1f", $1 / 1024}') + heap $(printf '%s' "$heap_vals" | median | awk '{printf "%.1f", $1 / 1024}') KiB/conn"
+    awk -v m="$med" 'BEGIN{exit !(m <= 0)}' &&
+      warn="${warn:+$warn; }memory growth <= 0: measurement noise dominates (too few connections?)"
+  fi
   local runs_json
   runs_json=$(printf '%s' "$values" | paste -sd, -)
   printf '{"date":"%s","scenario":"%s","server":"%s","metric":"%s","result":%s,"median":%s,"runs":[%s],"note":%s,"command":%s}\n' \
@@ -311,6 +348,15 @@ run_one() { # scenario server
   fi
 }
 
+declare -A checked=()
+for sc in "${selected[@]}"; do
+  scenario "$sc"
+  for srv in $(servers_for "$tls"); do
+    [ -n "${checked[$srv]:-}" ] && continue; checked[$srv]=1
+    [ "${srv%%-*}" = keel ] && [ -n "$keel_build_error" ] && continue
+    preflight "$srv" "$tls"
+  done
+done
 for sc in "${selected[@]}"; do
   scenario "$sc"
   for srv in $(servers_for "$tls"); do run_one "$sc" "$srv"; done
@@ -351,6 +397,14 @@ netty_ver=$(sed -n 's/.*<netty.version>\(.*\)<\/netty.version>.*/\1/p' "$kit/pee
   echo "Values are medians of $runs run(s). msgs/s and conns/s: higher is better, ratio > 1 means Keel is faster."
   echo "KiB/conn (idle memory: RSS growth + live-heap growth after a full GC, per established connection): lower is"
   echo "better, ratio < 1 means Keel uses less memory. Netty-best = epoll + OpenSSL, Netty-default = NIO + JDK TLS."
+  split_lines=()
+  for sc in "${selected[@]}"; do
+    scenario "$sc"; [ "$metric" = idle ] || continue
+    for srv in $(servers_for "$tls"); do
+      [ -n "${SPLIT[$sc.$srv]:-}" ] && split_lines+=("- $sc, $(display "$srv"): ${SPLIT[$sc.$srv]} (medians of each part)")
+    done
+  done
+  if [ ${#split_lines[@]} -gt 0 ]; then echo; echo "Idle memory, RSS and live-heap parts:"; echo; printf '%s\n' "${split_lines[@]}"; fi
   if [ ${#notes[@]} -gt 0 ]; then
     echo; echo "Notes:"; echo
     for i in "${!notes[@]}"; do echo "$((i + 1)). ${notes[$i]}"; done
@@ -365,7 +419,7 @@ netty_ver=$(sed -n 's/.*<netty.version>\(.*\)<\/netty.version>.*/\1/p' "$kit/pee
   echo "- Load average at start / end: $load_start / $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- JDK: $jdk ($JAVA_HOME)"
   echo "- Keel: $root at ${keel_rev:-unknown}; Netty peer: Netty $netty_ver; kit: $kit_src (fingerprint $fingerprint)"
-  echo "- Each pair: compare.sh --runs $runs, server pinned to CPU 0, wsload to CPU 1; ${cgroup_note}; the churn scenario always gets a full core"
+  echo "- Each pair: compare.sh --runs $runs, server pinned to CPU 0, wsload to CPU 1; ${cgroup_note}; churn always gets a full core, idle runs get --idle-server-cpu $idle_cpu"
   echo "- Throughput: --duration $duration --warmup $warmup. Idle: $idle_conns connections held ${hold} s, both servers with \`$idle_opts\`"
   echo "- TLS: one EC P-256 certificate and PKCS#8 key (\`bench/.work/tls\`) passed to every server"
   echo "- Command: \`$invocation\`"
@@ -400,7 +454,7 @@ for sc in "${selected[@]}"; do
     printf '%s\t%s\t%s\t%s\n' "$panel" "$short" "$(display "$srv")" "${VAL[$sc.$srv]:-error}" >>"$tsv"
   done
 done
-subtitle="median of $runs run(s), server on ${cpu} core (churn: full core), $(nproc) x $cpu_model, $day"
+subtitle="median of $runs run(s), server on ${cpu} core (churn: full core, idle: ${idle_cpu}), $(nproc) x $cpu_model, $day"
 [ -n "${KEEL_ECHO:-}" ] && subtitle="KEEL COLUMN = $(basename "$KEEL_ECHO") — $subtitle"
 if "$java" -Djava.awt.headless=true "$bench/tools/BarChart.java" "$tsv" "$png" "Keel vs Netty — WebSocket echo" "$subtitle" 2>"$logdir/plot.err"; then
   log "wrote $md, $png, $raw"
