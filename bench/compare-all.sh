@@ -27,7 +27,7 @@ invocation=$(cd "$root" && printf '%q ' bench/compare-all.sh "$@")
 all_scenarios="ws32 ws512 wss32 wss512 ws16k wss16k churn idle-ws idle-wss"
 runs=3 duration=10 warmup=5 only="" base_port=19443 out=$bench/results cpu=0.5 idle_conns=10000 hold=10
 io_threads=1 tag="" list=0 idle_cpu=none
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -u/{/^set -u/d;p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --only) only=$2; shift 2 ;;
@@ -51,6 +51,7 @@ done
 # ---------------------------------------------------------------------------------------------------- scenarios
 # scenario ID sets: label (table), short (plot), tls (0/1), metric (msgs|conns|idle), quota (the --server-cpu
 # value compare.sh gets, or none), wsargs (wsload arguments).
+group() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }  # 10000 -> 10,000
 scenario() {
   quota=$cpu tls=0
   case "$1" in
@@ -70,9 +71,9 @@ scenario() {
             wsargs=(--tls --churn --connections 50) ;;
     # Memory does not depend on the CPU quota, and on half a core JDK-TLS servers take so long to complete 10k
     # handshakes that some hit their handshake timeouts: idle runs default to a full core (--idle-server-cpu).
-    idle-ws)  label="idle ws, $idle_conns conns, hold ${hold} s";  short="idle ws";  metric=idle quota=$idle_cpu
+    idle-ws)  label="idle ws, $(group "$idle_conns") conns, hold ${hold} s";  short="idle ws";  metric=idle quota=$idle_cpu
               wsargs=(--idle "$idle_conns" --hold "$hold") ;;
-    idle-wss) label="idle wss, $idle_conns conns, hold ${hold} s"; short="idle wss"; metric=idle tls=1 quota=$idle_cpu
+    idle-wss) label="idle wss, $(group "$idle_conns") conns, hold ${hold} s"; short="idle wss"; metric=idle tls=1 quota=$idle_cpu
               wsargs=(--tls --idle "$idle_conns" --hold "$hold") ;;
     *) return 1 ;;
   esac
@@ -254,6 +255,7 @@ notes=()
 add_note() { notes+=("$1"); NOTE[$2]=${#notes[@]}; } # text key
 
 run_one() { # scenario server
+  local t_pair; t_pair=$(date +%s)
   local sc=$1 srv=$2 port cmd rc bound lf tmpd values="" warn="" err="" line n=0 v rss_vals="" heap_vals=""
   scenario "$sc"
   lf=$logdir/$sc.$srv.log
@@ -326,6 +328,9 @@ run_one() { # scenario server
     grep -q 'no cgroup cpu controller' "$lf" && cgroup_note="compare.sh reported no cgroup cpu controller: --server-cpu was ignored"
   fi
   local med="" nvals=0
+  if [ -z "$err" ] && [ "$metric" != idle ] && awk -v m="$(printf '%s' "$values" | median)" 'BEGIN{exit !(m <= 0)}'; then
+    warn="${warn:+$warn; }nothing completed in the measured window (server overloaded or still warming up?)"
+  fi
   if [ -z "$err" ]; then med=$(printf '%s' "$values" | median); nvals=$(printf '%s' "$values" | grep -c .); fi
   if [ -z "$err" ] && [ "$metric" = idle ]; then
     SPLIT[$sc.$srv]="RSS $(printf '%s' "$rss_vals" | median | awk '{printf "%.1f", $1 / 1024}') + heap $(printf '%s' "$heap_vals" | median | awk '{printf "%.1f", $1 / 1024}') KiB/conn"
@@ -334,8 +339,8 @@ run_one() { # scenario server
   fi
   local runs_json
   runs_json=$(printf '%s' "$values" | paste -sd, -)
-  printf '{"date":"%s","scenario":"%s","server":"%s","metric":"%s","result":%s,"median":%s,"runs":[%s],"note":%s,"command":%s}\n' \
-    "$day" "$sc" "$srv" "$(unit_of "$metric")" "$( [ -z "$err" ] && echo '"ok"' || echo '"error"')" "${med:-null}" \
+  printf '{"date":"%s","scenario":"%s","server":"%s","metric":"%s","seconds":%d,"result":%s,"median":%s,"runs":[%s],"note":%s,"command":%s}\n' \
+    "$day" "$sc" "$srv" "$(unit_of "$metric")" $(( $(date +%s) - t_pair )) "$( [ -z "$err" ] && echo '"ok"' || echo '"error"')" "${med:-null}" \
     "$runs_json" "$(jstr "${err:-$warn}")" "$(jstr "${CMD[$sc.$srv]:-}")" >>"$raw"
   if [ -n "$err" ]; then
     VAL[$sc.$srv]=error; add_note "$(display "$srv"), $sc: $err" "$sc.$srv"
@@ -344,7 +349,7 @@ run_one() { # scenario server
     VAL[$sc.$srv]=$med
     [ -n "$warn" ] && add_note "$(display "$srv"), $sc: $warn" "$sc.$srv"
     [ "$nvals" -lt "$runs" ] && [ -z "$warn" ] && add_note "$(display "$srv"), $sc: median of $nvals run(s), not $runs" "$sc.$srv"
-    log "  -> $med $(unit_of "$metric")${warn:+ ($warn)}"
+    log "  -> $med $(unit_of "$metric")${warn:+ ($warn)} in $(( $(date +%s) - t_pair ))s"
   fi
 }
 
@@ -454,7 +459,7 @@ for sc in "${selected[@]}"; do
     printf '%s\t%s\t%s\t%s\n' "$panel" "$short" "$(display "$srv")" "${VAL[$sc.$srv]:-error}" >>"$tsv"
   done
 done
-subtitle="median of $runs run(s), server on ${cpu} core (churn: full core, idle: ${idle_cpu}), $(nproc) x $cpu_model, $day"
+subtitle="median of $runs run(s), server on ${cpu/none/full} core (churn: full core, idle: ${idle_cpu/none/full} core), $(nproc) x $cpu_model, $day"
 [ -n "${KEEL_ECHO:-}" ] && subtitle="KEEL COLUMN = $(basename "$KEEL_ECHO") — $subtitle"
 if "$java" -Djava.awt.headless=true "$bench/tools/BarChart.java" "$tsv" "$png" "Keel vs Netty — WebSocket echo" "$subtitle" 2>"$logdir/plot.err"; then
   log "wrote $md, $png, $raw"
