@@ -277,12 +277,24 @@ run_one() { # scenario server
     if [ $isolate = 1 ]; then
       tmpd=$logdir/tmp.$sc.$srv; mkdir -p "$tmpd"
       timeout -k 15 "$bound" unshare --mount --propagation private -- bash -c 'mount --bind "$1" /tmp && shift && exec "$@"' _ \
-        "$tmpd" "$kit/compare.sh" "${cargs[@]}" --server "$cmd" -- "${wsargs[@]}" >>"$lf" 2>&1
+        "$tmpd" "$kit/compare.sh" "${cargs[@]}" --server "$cmd" -- "${wsargs[@]}" >>"$lf" 2>&1 &
     else
-      timeout -k 15 "$bound" "$kit/compare.sh" "${cargs[@]}" --server "$cmd" -- "${wsargs[@]}" >>"$lf" 2>&1
+      timeout -k 15 "$bound" "$kit/compare.sh" "${cargs[@]}" --server "$cmd" -- "${wsargs[@]}" >>"$lf" 2>&1 &
     fi
-    rc=$?
+    tpid=$!
+    local cpid="" i
+    for i in $(seq 1 50); do cpid=$(pgrep -P "$tpid" | head -n 1); [ -n "$cpid" ] && break; kill -0 "$tpid" 2>/dev/null || break; sleep 0.1; done
+    wait "$tpid"; rc=$?
+    tpid=""
     reap_port "$port"
+    # compare.sh removes its cgroup only if the server is gone 0.5 s after the kill (a JVM with 10k connections
+    # and a pre-touched heap often is not): remove the one this pair left behind once it is empty
+    if [ -n "$cpid" ] && [ -d "/sys/fs/cgroup/cpu/keel-bench-$cpid" ]; then
+      for i in $(seq 1 40); do
+        [ -s "/sys/fs/cgroup/cpu/keel-bench-$cpid/cgroup.procs" ] || { rmdir "/sys/fs/cgroup/cpu/keel-bench-$cpid" 2>/dev/null; break; }
+        sleep 0.25
+      done
+    fi
     [ $rc = 124 ] || [ $rc = 137 ] && warn="timed out after ${bound}s"
     # every JSON line goes to the raw file; an idle run is its wsload line plus compare.sh's memory line
     local idle_line=""
@@ -353,6 +365,9 @@ run_one() { # scenario server
   fi
 }
 
+# Ctrl-C / kill: stop the running pair (timeout passes the signal on to compare.sh, which stops its server)
+tpid=""
+trap '[ -n "$tpid" ] && kill -TERM "$tpid" 2>/dev/null; sleep 1; log "interrupted"; exit 130' INT TERM
 declare -A checked=()
 for sc in "${selected[@]}"; do
   scenario "$sc"
