@@ -1,0 +1,116 @@
+package io.keel.echo.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The JDK's own WebSocket client (java.net.http) over wss://, trusting the certificate the test gave the server. */
+@Timeout(60)
+class JdkWebSocketClientTest {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "--tls-provider {0}")
+    @ValueSource(strings = {"jdk", "openssl"})
+    void textBinaryAndOneMebibyteAreEchoed(String provider) throws Exception {
+        TestPki.ServerCert cert = TestPki.serverCert(dir);
+        List<String> args = new ArrayList<>(List.of("--tls-provider", provider));
+        args.addAll(List.of(cert.options()));
+        try (WssEchoProcess p = WssEchoProcess.start(args.toArray(String[]::new));
+             HttpClient http = HttpClient.newBuilder().sslContext(cert.clientContext()).connectTimeout(Duration.ofSeconds(10)).build()) {
+            Collector c = new Collector();
+            // by IP address: the certificate names 127.0.0.1, and the JDK client checks it
+            WebSocket ws = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(URI.create("wss://127.0.0.1:" + p.port + "/"), c).get(20, TimeUnit.SECONDS);
+
+            ws.sendText("hello, wss", true).get(10, TimeUnit.SECONDS);
+            assertThat(c.next()).isEqualTo("hello, wss");
+
+            ws.sendText("héllo wörld ✓ 𝄞", true).get(10, TimeUnit.SECONDS);
+            assertThat(c.next()).isEqualTo("héllo wörld ✓ 𝄞");
+
+            byte[] small = {0, 1, 2, (byte) 0xff, (byte) 0x80};
+            ws.sendBinary(ByteBuffer.wrap(small), true).get(10, TimeUnit.SECONDS);
+            assertThat(c.next()).isEqualTo(small);
+
+            byte[] big = new byte[1 << 20];
+            new Random(42).nextBytes(big);
+            ws.sendBinary(ByteBuffer.wrap(big), true).get(20, TimeUnit.SECONDS);
+            assertThat((byte[]) c.next()).isEqualTo(big);
+
+            String bigText = "0123456789abcdef".repeat((1 << 20) / 16);
+            ws.sendText(bigText, true).get(20, TimeUnit.SECONDS);
+            assertThat(c.next()).isEqualTo(bigText);
+
+            ws.sendClose(1000, "done").get(10, TimeUnit.SECONDS);
+            assertThat(c.next()).isEqualTo("close 1000");
+        }
+    }
+
+    /** Whole messages (String or byte[]) and the close ("close CODE") in arrival order. */
+    static final class Collector implements WebSocket.Listener {
+        private final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
+        private final StringBuilder text = new StringBuilder();
+        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+
+        Object next() throws InterruptedException {
+            Object m = messages.poll(20, TimeUnit.SECONDS);
+            assertThat(m).as("an echo within 20 s").isNotNull();
+            return m;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                messages.add(text.toString());
+                text.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+            byte[] b = new byte[data.remaining()];
+            data.get(b);
+            binary.writeBytes(b);
+            if (last) {
+                messages.add(binary.toByteArray());
+                binary.reset();
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            messages.add("close " + statusCode);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            messages.add(error);
+        }
+    }
+}
