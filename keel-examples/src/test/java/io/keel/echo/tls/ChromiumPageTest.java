@@ -30,6 +30,18 @@ class ChromiumPageTest {
             .observe(el, {childList: true, characterData: true, subtree: true});
         })""";
 
+    /** Types a message, presses Send, and resolves with the log line of its echo. */
+    private static final String ECHO_BY_HAND = """
+        new Promise((resolve) => {
+          const log = document.getElementById("log");
+          new MutationObserver(() => {
+            const echo = [...log.children].find((d) => d.className === "echo");
+            if (echo) resolve(echo.textContent);
+          }).observe(log, {childList: true});
+          document.getElementById("text").value = "typed in Chromium ✓";
+          document.getElementById("send").click();
+        })""";
+
     @TempDir
     static Path dir;
     static TestPki.ServerCert cert;
@@ -59,6 +71,8 @@ class ChromiumPageTest {
             assertThat(chromium.evaluate(page, SELF_TEST)).as(chromium.output()).isEqualTo("ok: passed");
             assertThat(chromium.evaluate(page, "document.getElementById('url').textContent"))
                 .isEqualTo("wss://127.0.0.1:" + p.port + "/");
+            // and by hand: type, Send, the echo shows up in the log
+            assertThat(chromium.evaluate(page, ECHO_BY_HAND)).isEqualTo("echo: typed in Chromium ✓");
             byte[] png = chromium.screenshot(page);
             Path shot = Path.of("target", "keel-page-wss.png");
             Files.createDirectories(shot.getParent());

@@ -170,7 +170,32 @@ final class HeadlessChromium implements AutoCloseable {
         if (!m.find()) {
             throw new AssertionError("no " + name + " in " + message);
         }
-        return m.group(1).replace("\\\"", "\"").replace("\\\\", "\\");
+        return unescape(m.group(1));
+    }
+
+    private static String unescape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != '\\') {
+                b.append(c);
+                continue;
+            }
+            char e = s.charAt(++i);
+            switch (e) {
+                case 'u' -> {
+                    b.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16));
+                    i += 4;
+                }
+                case 'n' -> b.append('\n');
+                case 't' -> b.append('\t');
+                case 'r' -> b.append('\r');
+                case 'b' -> b.append('\b');
+                case 'f' -> b.append('\f');
+                default -> b.append(e); // " \ /
+            }
+        }
+        return b.toString();
     }
 
     @Override
