@@ -2,12 +2,15 @@ package io.keel.echo.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keel.tls.SelfSignedCertificate;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +20,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,6 +72,59 @@ class JdkWebSocketClientTest {
             ws.sendClose(1000, "done").get(10, TimeUnit.SECONDS);
             assertThat(c.next()).isEqualTo("close 1000");
         }
+    }
+
+    /**
+     * Without --cert the program generates its certificate and prints its SHA-256: the certificate served is that
+     * one (EC P-256, naming localhost, 127.0.0.1 and ::1), and a client pinning it gets its echo.
+     */
+    @Test
+    void theGeneratedCertificateIsTheOnePrinted() throws Exception {
+        try (WssEchoProcess p = WssEchoProcess.start()) {
+            assertThat(p.fingerprint).as(p.allOutput()).isNotNull();
+            X509Certificate served = servedCertificate(p.port);
+            assertThat(SelfSignedCertificate.fingerprint(served)).isEqualTo(p.fingerprint);
+            assertThat(served.getPublicKey()).isInstanceOfSatisfying(ECPublicKey.class,
+                k -> assertThat(k.getParams().getCurve().getField().getFieldSize()).isEqualTo(256));
+            List<String> names = served.getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList();
+            assertThat(names).contains("localhost", "127.0.0.1").anyMatch(ip -> ip.matches("0:0:0:0:0:0:0:1|::1"));
+            try (HttpClient http = HttpClient.newBuilder().sslContext(TestPki.clientContext(served, null, null)).build()) {
+                Collector c = new Collector();
+                WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create("wss://localhost:" + p.port + "/"), c)
+                    .get(20, TimeUnit.SECONDS);
+                ws.sendText("pinned", true).get(10, TimeUnit.SECONDS);
+                assertThat(c.next()).isEqualTo("pinned");
+                ws.sendClose(1000, "").get(10, TimeUnit.SECONDS);
+                assertThat(c.next()).isEqualTo("close 1000");
+            }
+        }
+    }
+
+    /** The certificate the server presents, taken without trusting it. */
+    private static X509Certificate servedCertificate(int port) throws Exception {
+        X509Certificate[] seen = new X509Certificate[1];
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                seen[0] = chain[0];
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            s.startHandshake();
+        }
+        return seen[0];
     }
 
     /** Whole messages (String or byte[]) and the close ("close CODE") in arrival order. */
