@@ -31,6 +31,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -41,8 +44,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -141,6 +146,57 @@ class NettyHandshakersTest {
         };
         assertThat(server.metric(cert.clientContext(), "keel_websocket_handshakes_total{version=\"" + name + "\"}"))
             .isGreaterThanOrEqualTo(1);
+    }
+
+    /**
+     * Hixie-76 over TLS by hand (the handshake example of draft-hixie-thewebsocketprotocol-76 section 1.3), with
+     * text frames far larger than a TLS record, which Netty's V00 decoder cannot take: each comes back whole, and
+     * the closing handshake is answered.
+     */
+    @Test
+    void hixie76LargeFramesOverTls() throws Exception {
+        try (SSLSocket s = (SSLSocket) cert.clientContext().getSocketFactory().createSocket("127.0.0.1", server.port)) {
+            s.setSoTimeout(20_000);
+            SSLParameters p = s.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            s.setSSLParameters(p);
+            OutputStream out = s.getOutputStream();
+            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+            out.write(("GET /demo HTTP/1.1\r\nHost: 127.0.0.1:" + server.port + "\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\nSec-WebSocket-Protocol: sample\r\nUpgrade: WebSocket\r\n"
+                + "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\nOrigin: https://example.com\r\n\r\n^n:ds[4U")
+                .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.readUnsignedByte());
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101 ")
+                .containsIgnoringCase("Sec-WebSocket-Location: wss://127.0.0.1:" + server.port + "/demo\r\n")
+                .containsIgnoringCase("Sec-WebSocket-Origin: https://example.com\r\n");
+            byte[] challenge = new byte[16];
+            in.readFully(challenge);
+            assertThat(new String(challenge, StandardCharsets.ISO_8859_1)).isEqualTo("8jKS'y:G*Co,Wxa-");
+
+            for (int size : new int[] {5, 40_000, 300_000}) {
+                String text = "é".repeat(size / 2) + "z".repeat(size % 2);
+                byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+                out.write(0x00);
+                out.write(utf8);
+                out.write(0xFF);
+                out.flush();
+                assertThat(in.readUnsignedByte()).isZero();
+                byte[] echo = new byte[utf8.length];
+                in.readFully(echo);
+                assertThat(echo).isEqualTo(utf8);
+                assertThat(in.readUnsignedByte()).isEqualTo(0xFF);
+            }
+            out.write(new byte[] {(byte) 0xFF, 0x00});
+            out.flush();
+            assertThat(in.readUnsignedByte()).isEqualTo(0xFF);
+            assertThat(in.readUnsignedByte()).isZero();
+            assertThat(in.read()).as("then the server closes").isEqualTo(-1);
+        }
     }
 
     /** Finishes the handshake, then queues whole messages (String, byte[]) and "close [code]". */
