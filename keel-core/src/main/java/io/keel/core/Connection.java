@@ -25,6 +25,23 @@ public interface Connection {
      */
     SendStatus send(ByteBuffer a, ByteBuffer b, ByteBuffer c);
 
+    /**
+     * False when a send now would be {@link SendStatus#DROPPED}: the connection is closing, or its queue has
+     * reached the limit. A layer that must not lose part of a unit once begun (TLS records, whose sequence
+     * numbers are fixed when encrypted) asks this first, then sends the whole unit with {@link #sendContinuation}.
+     */
+    default boolean canSend() {
+        return isOpen();
+    }
+
+    /**
+     * Sends bytes that belong to a unit already accepted: refused only when the connection is closed, never for
+     * the queue limit, so the unit is never cut. The queue may then exceed its limit by at most that unit.
+     */
+    default SendStatus sendContinuation(ByteBuffer data) {
+        return send(data);
+    }
+
     /** Bytes accepted by {@link #send} and not yet handed to the socket. */
     long queuedBytes();
 

@@ -257,6 +257,19 @@ final class NioConnection implements Connection {
         return worse(s, accept(c));
     }
 
+    @Override
+    public boolean canSend() {
+        return !refuses();
+    }
+
+    @Override
+    public SendStatus sendContinuation(ByteBuffer data) {
+        if (!open || closeRequested || shutdownOutputRequested) {
+            return SendStatus.DROPPED;
+        }
+        return accept(data);
+    }
+
     private static SendStatus worse(SendStatus x, SendStatus y) {
         return x.ordinal() >= y.ordinal() ? x : y;
     }

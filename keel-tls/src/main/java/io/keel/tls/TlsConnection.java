@@ -516,10 +516,12 @@ public final class TlsConnection implements Connection {
             return SendStatus.SENT;
         }
         net.flip();
-        SendStatus st = raw.send(net);
+        // records are encrypted with fixed sequence numbers: once wrapped they must all go out, so the queue
+        // limit is checked before wrapping (send -> raw.canSend) and records themselves are never refused for it
+        SendStatus st = raw.sendContinuation(net);
         net.clear();
         if (st == SendStatus.DROPPED) {
-            // part of the record stream is lost: the stream cannot continue
+            // the raw connection is closed: the stream cannot continue
             if (!failed) {
                 failed = true;
                 raw.abort();
@@ -597,9 +599,26 @@ public final class TlsConnection implements Connection {
 
     @Override
     public SendStatus send(ByteBuffer data) {
+        if (!canSend()) {
+            return SendStatus.DROPPED;
+        }
+        return sendAccepted(data);
+    }
+
+    @Override
+    public boolean canSend() {
+        return handshakeDone && !closing && !failed && raw.canSend();
+    }
+
+    @Override
+    public SendStatus sendContinuation(ByteBuffer data) {
         if (!handshakeDone || closing || failed || !raw.isOpen()) {
             return SendStatus.DROPPED;
         }
+        return sendAccepted(data);
+    }
+
+    private SendStatus sendAccepted(ByteBuffer data) {
         int n = data.remaining();
         if (n == 0) {
             return corkedStatus();
@@ -639,20 +658,19 @@ public final class TlsConnection implements Connection {
 
     /**
      * The three parts go into the same cork, so they leave in the same records. A refusal can only come before
-     * the first byte is taken (the raw queue is full); a refusal half-way aborts the connection (see wrapAndSend),
-     * so a frame is never cut on the wire.
+     * the first byte is taken (the raw queue is full), so a frame is never cut on the wire.
      */
     @Override
     public SendStatus send(ByteBuffer a, ByteBuffer b, ByteBuffer c) {
-        SendStatus st = send(a);
-        if (st == SendStatus.DROPPED) {
-            return st;
+        if (!canSend()) {
+            return SendStatus.DROPPED;
         }
-        if (b.hasRemaining()) {
-            st = worse(st, send(b));
+        SendStatus st = sendAccepted(a);
+        if (b.hasRemaining() && st != SendStatus.DROPPED) {
+            st = worse(st, sendAccepted(b));
         }
         if (c.hasRemaining() && st != SendStatus.DROPPED) {
-            st = worse(st, send(c));
+            st = worse(st, sendAccepted(c));
         }
         return st;
     }
