@@ -3,6 +3,7 @@ package io.keel.websocket.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.keel.websocket.protocol.Handshake;
 import io.keel.websocket.protocol.HandshakeConfig;
@@ -25,6 +26,10 @@ import java.util.Random;
 class HandshakeFuzzTest {
 
     @FuzzTest(maxDuration = "10s")
+    @DictionaryEntries({"GET ", " HTTP/1.1\r\n", "HTTP/1.0", "\r\n\r\n", "Host: ", "Upgrade: websocket\r\n",
+        "Connection: Upgrade\r\n", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "Sec-WebSocket-Version: ", "13", "8", "7",
+        "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n", "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n", "Origin: http://ok",
+        "Sec-WebSocket-Origin: ", "Sec-WebSocket-Protocol: a, b\r\n"})
     void handshake(FuzzedDataProvider d) {
         HandshakeConfig cfg = HandshakeConfig.defaults();
         switch (d.consumeInt(0, 3)) {
