@@ -26,10 +26,10 @@ import java.util.Random;
 class HandshakeFuzzTest {
 
     @FuzzTest(maxDuration = "10s")
-    @DictionaryEntries({"GET ", " HTTP/1.1\r\n", "HTTP/1.0", "\r\n\r\n", "Host: ", "Upgrade: websocket\r\n",
-        "Connection: Upgrade\r\n", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "Sec-WebSocket-Version: ", "13", "8", "7",
-        "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n", "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n", "Origin: http://ok",
-        "Sec-WebSocket-Origin: ", "Sec-WebSocket-Protocol: a, b\r\n"})
+    @DictionaryEntries({"GET ", " HTTP/1.1\\x0D\\x0A", "HTTP/1.0", "\\x0D\\x0A\\x0D\\x0A", "Host: ", "Upgrade: websocket\\x0D\\x0A",
+        "Connection: Upgrade\\x0D\\x0A", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\x0D\\x0A", "Sec-WebSocket-Version: ", "13", "8", "7",
+        "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\\x0D\\x0A", "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\\x0D\\x0A", "Origin: http://ok",
+        "Sec-WebSocket-Origin: ", "Sec-WebSocket-Protocol: a, b\\x0D\\x0A"})
     void handshake(FuzzedDataProvider d) {
         HandshakeConfig cfg = HandshakeConfig.defaults();
         switch (d.consumeInt(0, 3)) {

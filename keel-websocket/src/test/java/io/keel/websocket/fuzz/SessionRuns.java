@@ -17,7 +17,21 @@ record SessionRuns(ProtocolVersion version, WebSocketConfig cfg, boolean echo, l
      * Runs the case split as {@code splitSeed} says and again in one read with the accumulate-mode twin of the
      * configuration; both must satisfy the harness invariants and produce the same transcript.
      */
+    @Override
+    public String toString() {
+        return version + " " + cfg + " echo=" + echo + " splitSeed=" + splitSeed + " appCloseAt=" + appCloseAt + " data="
+                + java.util.HexFormat.of().formatHex(data);
+    }
+
     void check() {
+        try {
+            check0();
+        } catch (AssertionError e) {
+            throw new AssertionError(this + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void check0() {
         if (version.isHybi() && KnownBugs.mayOverflowHybiMessageLength(data)) {
             return;
         }
