@@ -79,6 +79,7 @@ public final class Hixie76FrameDecoder {
                     frameLen += stop - pos;
                     if (frameLen > maxFrameSize) {
                         fail(CloseCodes.MESSAGE_TOO_BIG, "Frame exceeds " + maxFrameSize + " bytes");
+                        in.position(in.limit()); // after a failure the rest of the input is ignored, not kept
                         return;
                     }
                     in.position(end < 0 ? stop : end + 1);
@@ -91,6 +92,7 @@ public final class Hixie76FrameDecoder {
                     frameLen = (frameLen << 7) | (b & 0x7F);
                     if (frameLen > maxFrameSize) {
                         fail(CloseCodes.MESSAGE_TOO_BIG, "Frame exceeds " + maxFrameSize + " bytes");
+                        in.position(in.limit());
                         return;
                     }
                     if ((b & 0x80) == 0) {
@@ -124,7 +126,12 @@ public final class Hixie76FrameDecoder {
         int n = stop - pos;
         frameLen += n;
         if (frameLen > maxFrameSize) {
-            fail(CloseCodes.MESSAGE_TOO_BIG, "Frame exceeds " + maxFrameSize + " bytes");
+            // the first violation in stream order wins, however the bytes were split into reads
+            int withinLimit = (int) (n - (frameLen - maxFrameSize));
+            boolean validSoFar = utf8.validate(in, pos, pos + withinLimit);
+            fail(validSoFar ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.INVALID_PAYLOAD_DATA,
+                validSoFar ? "Frame exceeds " + maxFrameSize + " bytes" : "Invalid UTF-8 in text frame");
+            in.position(in.limit());
             return;
         }
         if (!utf8.validate(in, pos, stop) || (found && !utf8.isComplete())) {

@@ -196,10 +196,11 @@ public final class HybiFrameDecoder {
                     acc.clear();
                 }
             }
-            msgLen += len;
-            if (msgLen > maxMessageSize) {
+            // compared before adding: a 64-bit length near 2^63 must not wrap the sum past the check
+            if (len > maxMessageSize - msgLen) {
                 return fail(CloseCodes.MESSAGE_TOO_BIG, "Message exceeds " + maxMessageSize + " bytes");
             }
+            msgLen += len;
         }
         state = PAYLOAD;
         return true;

@@ -232,6 +232,11 @@ public final class WebSocketSession implements FrameHandler {
             sc.header.flip();
             sink.writeFrame(sc.header, payload, sc.empty);
         } else {
+            if (sendingFragmented) {
+                // end the text frame being streamed first, or the peer would read our FF as its end
+                sc.header.put(Hixie76FrameEncoder.TEXT_END);
+                sendingFragmented = false;
+            }
             Hixie76FrameEncoder.writeClose(sc.header);
             sc.header.flip();
             sink.writeFrame(sc.header, sc.empty, sc.empty);

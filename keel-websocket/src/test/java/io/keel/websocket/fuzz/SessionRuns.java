@@ -32,9 +32,6 @@ record SessionRuns(ProtocolVersion version, WebSocketConfig cfg, boolean echo, l
     }
 
     private void check0() {
-        if (version.isHybi() && KnownBugs.mayOverflowHybiMessageLength(data)) {
-            return;
-        }
         SessionHarness split = run(cfg, new Random(splitSeed));
         SessionHarness whole = run(cfg.withStreaming(false), null);
         List<String> a = split.transcript();
