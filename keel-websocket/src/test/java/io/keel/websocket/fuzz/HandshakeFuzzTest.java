@@ -80,7 +80,10 @@ class HandshakeFuzzTest {
                 assertThat(j.status()).isIn(400, 403, 405, 426, 431);
                 checkHead(j.response(), -1, "HTTP/1.1 " + j.status() + " ");
                 if (j.request() != null) {
-                    endsHead(data, whole.consumed);
+                    // a Hixie-76 request is judged once its 8-byte body is in, so that body was consumed too
+                    boolean hixieBodyRead = whole.consumed >= 8 && isHixie76Request(j.request())
+                            && !endsWithBlankLine(data, whole.consumed);
+                    endsHead(data, whole.consumed - (hixieBodyRead ? 8 : 0));
                 }
             }
             case HandshakeResult.NotWebSocket n -> {
@@ -131,6 +134,16 @@ class HandshakeFuzzTest {
             case HandshakeResult.NotWebSocket n -> "plain " + n.request();
             default -> "more";
         };
+    }
+
+    private static boolean isHixie76Request(io.keel.websocket.protocol.HttpRequest r) {
+        return r.headers().get("Sec-WebSocket-Version") == null && r.headers().get("Sec-WebSocket-Key1") != null
+                && r.headers().get("Sec-WebSocket-Key2") != null;
+    }
+
+    private static boolean endsWithBlankLine(byte[] data, int end) {
+        String s = new String(data, 0, end, StandardCharsets.ISO_8859_1);
+        return s.endsWith("\n\n") || s.endsWith("\n\r\n");
     }
 
     /** The consumed prefix ends with the blank line of a header block. */
