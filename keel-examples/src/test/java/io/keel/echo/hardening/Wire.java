@@ -41,6 +41,7 @@ final class Wire implements AutoCloseable {
     }
 
     final Socket socket;
+    final Socket tcp; // the TCP socket under the TLS one (the same when plain)
     final InputStream in;
     final OutputStream out;
     int version; // 76 for Hixie-76
@@ -51,6 +52,7 @@ final class Wire implements AutoCloseable {
 
     Wire(InetSocketAddress server, boolean tls, int soTimeoutMillis) throws IOException {
         Socket s = new Socket();
+        tcp = s;
         s.setTcpNoDelay(true);
         s.setSoTimeout(soTimeoutMillis);
         s.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5_000);
@@ -259,6 +261,16 @@ final class Wire implements AutoCloseable {
             return in.read() < 0;
         } catch (SocketException | javax.net.ssl.SSLException reset) {
             return true;
+        }
+    }
+
+    /** Closes the TCP socket at once (no TLS close_notify, which would wait for a blocked writer). */
+    void abort() {
+        try {
+            tcp.setSoLinger(true, 0);
+            tcp.close();
+        } catch (IOException ignored) {
+            // closing anyway
         }
     }
 
