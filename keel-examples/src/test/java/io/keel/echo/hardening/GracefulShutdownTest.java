@@ -6,8 +6,6 @@ import io.keel.tls.SelfSignedCertificate;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,8 +128,11 @@ class GracefulShutdownTest {
             while (clients.stream().anyMatch(c -> c.echoes.size() < 200) && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            String metrics = http.send(HttpRequest.newBuilder(URI.create(base.replace("ws", "http") + "metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+            String metrics;
+            try (Wire w = new Wire(new java.net.InetSocketAddress("127.0.0.1", p.port), secure)) {
+                w.write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+                metrics = new String(w.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
             Matcher m = RECEIVED.matcher(metrics);
             assertThat(m.find()).as("messages counter in /metrics").isTrue();
             long receivedBeforeShutdown = Long.parseLong(m.group(1));
