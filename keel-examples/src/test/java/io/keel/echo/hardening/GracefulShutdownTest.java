@@ -167,7 +167,8 @@ class GracefulShutdownTest {
                 receivedBeforeShutdown, exit, exitMillis, GRACE_SECONDS);
             assertThat(echoed).as("echoes of the messages received before shutdown").isGreaterThanOrEqualTo(receivedBeforeShutdown);
             assertThat(exit).isZero();
-            assertThat(exitMillis).as("time from SIGTERM to exit, ms").isLessThan(GRACE_SECONDS * 1000L + 3_000);
+            // the server's shutdown ends within the grace; allow one more second for the JVM to exit on a busy machine
+            assertThat(exitMillis).as("time from SIGTERM to exit, ms").isLessThan(GRACE_SECONDS * 1000L + 1_000);
         }
     }
 

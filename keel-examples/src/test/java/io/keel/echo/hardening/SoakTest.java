@@ -64,6 +64,7 @@ class SoakTest {
             Thread.sleep(TimeUnit.SECONDS.toMillis(warmUpSeconds));
             long chunksWarm = plain.allocatedChunks() + secure.allocatedChunks();
             long heapWarm = heapAfterGc();
+            long rssWarm = rssKiB();
             long maxChunks = chunksWarm;
             long maxHeap = heapWarm;
             while (System.nanoTime() < end && error.get() == null) {
@@ -79,11 +80,13 @@ class SoakTest {
             NonReadingClientTest.awaitNoConnections(secure);
             long chunksEnd = plain.allocatedChunks() + secure.allocatedChunks();
             long heapEnd = heapAfterGc();
+            long rssEnd = rssKiB();
             System.out.printf("soak %d s: %d connections, %d messages echoed; plain by version %s, TLS by version %s "
                     + "(Hixie-76, HyBi-07, HyBi-08, RFC 6455); pool chunks %d after warm-up, %d at most, %d at the end; "
-                    + "heap after GC %d MiB after warm-up, %d MiB at most, %d MiB at the end%n", seconds,
+                    + "heap after GC %d MiB after warm-up, %d MiB at most, %d MiB at the end; RSS of the test JVM (server and "
+                    + "clients) %d MiB after warm-up, %d MiB at the end%n", seconds,
                 connections.sum(), messages.sum(), Arrays.toString(perVersion[0]), Arrays.toString(perVersion[1]),
-                chunksWarm, maxChunks, chunksEnd, heapWarm >> 20, maxHeap >> 20, heapEnd >> 20);
+                chunksWarm, maxChunks, chunksEnd, heapWarm >> 20, maxHeap >> 20, heapEnd >> 20, rssWarm >> 10, rssEnd >> 10);
             assertThat(plain.outstandingBuffers()).as("pooled buffers out when idle (plain)").isZero();
             assertThat(secure.outstandingBuffers()).as("pooled buffers out when idle (TLS)").isZero();
             assertThat(chunksEnd).as("pool chunks allocated after the warm-up").isLessThanOrEqualTo(chunksWarm + 128);
@@ -132,6 +135,20 @@ class SoakTest {
             }
         }
         return b.toString();
+    }
+
+    /** VmRSS of this JVM (server and clients share it), in KiB; -1 where /proc is missing. Reported, not asserted. */
+    private static long rssKiB() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
     }
 
     private static long heapAfterGc() {
