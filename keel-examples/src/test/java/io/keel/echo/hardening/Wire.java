@@ -1,0 +1,285 @@
+package io.keel.echo.hardening;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * A small raw WebSocket client (after keel-websocket's RawClient) on a blocking socket, plain or TLS: it writes
+ * exactly the bytes a test asks for and parses the server's bytes itself. Speaks HyBi-07/08/13 and Hixie-76.
+ */
+final class Wire implements AutoCloseable {
+    static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+    /** The worked example of draft-hixie-thewebsocketprotocol-76. */
+    static final String HIXIE_REQUEST = "GET /demo HTTP/1.1\r\n"
+        + "Host: example.com\r\n"
+        + "Connection: Upgrade\r\n"
+        + "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n"
+        + "Upgrade: WebSocket\r\n"
+        + "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n"
+        + "Origin: http://example.com\r\n\r\n"
+        + "^n:ds[4U";
+    static final byte[] HIXIE_ANSWER = "8jKS'y:G*Co,Wxa-".getBytes(StandardCharsets.ISO_8859_1);
+
+    record Frame(boolean fin, int opcode, byte[] payload) {
+        int closeCode() {
+            return opcode != 0x8 || payload.length < 2 ? -1 : ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+        }
+    }
+
+    final Socket socket;
+    final Socket tcp; // the TCP socket under the TLS one (the same when plain)
+    final InputStream in;
+    final OutputStream out;
+    int version; // 76 for Hixie-76
+
+    Wire(InetSocketAddress server, boolean tls) throws IOException {
+        this(server, tls, 10_000);
+    }
+
+    Wire(InetSocketAddress server, boolean tls, int soTimeoutMillis) throws IOException {
+        Socket s = new Socket();
+        tcp = s;
+        s.setTcpNoDelay(true);
+        s.setSoTimeout(soTimeoutMillis);
+        s.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5_000);
+        if (tls) {
+            SSLSocket ssl = (SSLSocket) trustAll().getSocketFactory().createSocket(s, "localhost", server.getPort(), true);
+            ssl.startHandshake();
+            s = ssl;
+        }
+        socket = s;
+        in = s.getInputStream();
+        out = s.getOutputStream();
+    }
+
+    /** A client context that trusts any certificate (the servers under test use throw-away self-signed ones). */
+    static SSLContext trustAll() {
+        try {
+            SSLContext c = SSLContext.getInstance("TLS");
+            c.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, new SecureRandom());
+            return c;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String hybiRequest(int version) {
+        String origin = version < 13 ? "Sec-WebSocket-Origin: http://example.com\r\n" : "Origin: http://example.com\r\n";
+        return "GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: " + KEY + "\r\n" + origin + "Sec-WebSocket-Version: " + version + "\r\n\r\n";
+    }
+
+    /** Upgrades with {@code version} 7, 8, 13 (HyBi) or 76 (Hixie-76); fails unless the server says 101. */
+    Wire upgrade(int version) throws IOException {
+        this.version = version;
+        write(version == 76 ? HIXIE_REQUEST : hybiRequest(version));
+        String head = readHead();
+        if (!head.startsWith("HTTP/1.1 101")) {
+            throw new AssertionError("expected 101, got " + head);
+        }
+        if (version == 76 && !java.util.Arrays.equals(read(16), HIXIE_ANSWER)) {
+            throw new AssertionError("wrong Hixie-76 challenge answer");
+        }
+        return this;
+    }
+
+    String readHead() throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("end of stream inside the response head: " + head);
+            }
+            head.write(b);
+            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    void write(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    void write(String ascii) throws IOException {
+        write(ascii.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    byte[] read(int n) throws IOException {
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw new IOException("end of stream after " + b.length + " of " + n + " bytes");
+        }
+        return b;
+    }
+
+    static byte[] frame(boolean fin, int opcode, byte[] payload, boolean mask) {
+        ByteBuffer b = ByteBuffer.allocate(14 + payload.length);
+        b.put((byte) ((fin ? 0x80 : 0) | opcode));
+        int m = mask ? 0x80 : 0;
+        if (payload.length < 126) {
+            b.put((byte) (m | payload.length));
+        } else if (payload.length < 65536) {
+            b.put((byte) (m | 126)).putShort((short) payload.length);
+        } else {
+            b.put((byte) (m | 127)).putLong(payload.length);
+        }
+        if (mask) {
+            byte[] key = new byte[4];
+            ThreadLocalRandom.current().nextBytes(key);
+            b.put(key);
+            for (int i = 0; i < payload.length; i++) {
+                b.put((byte) (payload[i] ^ key[i & 3]));
+            }
+        } else {
+            b.put(payload);
+        }
+        return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+
+    void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+        write(frame(fin, opcode, payload, true));
+    }
+
+    /** Sends one text message in this connection's protocol (Hixie-76: 0x00 text 0xFF). */
+    void sendText(String text) throws IOException {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        if (version == 76) {
+            byte[] f = new byte[utf8.length + 2];
+            System.arraycopy(utf8, 0, f, 1, utf8.length);
+            f[f.length - 1] = (byte) 0xFF;
+            write(f);
+        } else {
+            sendFrame(true, 0x1, utf8);
+        }
+    }
+
+    void sendBinary(byte[] data) throws IOException {
+        sendFrame(true, 0x2, data);
+    }
+
+    /** Reads one HyBi frame, checking the server did not mask it. */
+    Frame readFrame() throws IOException {
+        byte[] h = read(2);
+        if ((h[1] & 0x80) != 0) {
+            throw new AssertionError("server frames must not be masked");
+        }
+        long len = h[1] & 0x7F;
+        if (len == 126) {
+            len = ByteBuffer.wrap(read(2)).getShort() & 0xFFFF;
+        } else if (len == 127) {
+            len = ByteBuffer.wrap(read(8)).getLong();
+        }
+        return new Frame((h[0] & 0x80) != 0, h[0] & 0x0F, read(Math.toIntExact(len)));
+    }
+
+    /** Reads one text message in this connection's protocol. */
+    String readText() throws IOException {
+        if (version == 76) {
+            int b = in.read();
+            if (b != 0x00) {
+                throw new AssertionError("expected a Hixie-76 text frame, got first byte " + b);
+            }
+            ByteArrayOutputStream m = new ByteArrayOutputStream();
+            while ((b = in.read()) != 0xFF) {
+                if (b < 0) {
+                    throw new IOException("end of stream inside a Hixie-76 frame");
+                }
+                m.write(b);
+            }
+            return m.toString(StandardCharsets.UTF_8);
+        }
+        Frame f = readFrame();
+        if (f.opcode() != 0x1 || !f.fin()) {
+            throw new AssertionError("expected a whole text frame, got opcode " + f.opcode() + " fin " + f.fin());
+        }
+        return new String(f.payload(), StandardCharsets.UTF_8);
+    }
+
+    /** Reads frames until a close frame and returns its code (data frames before it are skipped). */
+    int readCloseCode() throws IOException {
+        for (int i = 0; i < 100_000; i++) {
+            Frame f = readFrame();
+            if (f.opcode() == 0x8) {
+                return f.closeCode();
+            }
+        }
+        throw new AssertionError("no close frame");
+    }
+
+    /** The close handshake from our side: HyBi close 1000 (or Hixie-76's 0xFF 0x00), then the server's answer. */
+    void closeNormally() throws IOException {
+        if (version == 76) {
+            write(new byte[] {(byte) 0xFF, 0x00});
+            byte[] answer = read(2);
+            if (answer[0] != (byte) 0xFF || answer[1] != 0) {
+                throw new AssertionError("expected the Hixie-76 close frame");
+            }
+        } else {
+            sendFrame(true, 0x8, new byte[] {0x03, (byte) 0xE8});
+            int code = readCloseCode();
+            if (code != 1000) {
+                throw new AssertionError("expected the close to be echoed with 1000, got " + code);
+            }
+        }
+        if (!readsEndOfStream()) {
+            throw new AssertionError("the server did not close the connection after the close handshake");
+        }
+    }
+
+    /** True when the peer closed: the next read gives end of stream (or a reset / TLS close). */
+    boolean readsEndOfStream() throws IOException {
+        try {
+            return in.read() < 0;
+        } catch (SocketException | javax.net.ssl.SSLException reset) {
+            return true;
+        }
+    }
+
+    /** Closes the TCP socket at once (no TLS close_notify, which would wait for a blocked writer). */
+    void abort() {
+        try {
+            tcp.setSoLinger(true, 0);
+            tcp.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}
