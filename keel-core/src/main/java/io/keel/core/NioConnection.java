@@ -37,6 +37,7 @@ final class NioConnection implements Connection {
     private boolean writableNotifyPending;
     private boolean redeliverScheduled;
     private boolean registeredForWrite;
+    private boolean idleTimedOut;
 
     private TimerWheel.Task idleTimer;
     private long lastActivityNanos;
@@ -595,7 +596,10 @@ final class NioConnection implements Connection {
             loop.rearm(idleTimer, timeout - idleFor);
             return;
         }
-        loop.server.idleTimedOut();
+        if (!idleTimedOut) {
+            idleTimedOut = true; // counted once, even when the handler's answer (a close) needs another period
+            loop.server.idleTimedOut();
+        }
         NioConnection outer = loop.corkOwner;
         loop.corkOwner = this;
         try {

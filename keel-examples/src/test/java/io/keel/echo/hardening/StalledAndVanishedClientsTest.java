@@ -97,8 +97,6 @@ class StalledAndVanishedClientsTest {
      * before the close timeout (default 5 s), is counted again and aborts the connection.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("bug: NioConnection.idleCheck counts every firing of the idle timer, so a connection "
-        + "that ignores the idle close is counted twice in ServerStats.idleTimeouts")
     void aVanishedConnectionIsCountedOnceAsAnIdleTimeout() throws Exception {
         try (Rig rig = Rig.plain(w -> w, s -> s.idleTimeout(Duration.ofSeconds(1)))) {
             try (Wire gone = new Wire(rig.address(), false)) {
