@@ -13,13 +13,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The real keel-echo program in a child JVM, as a user starts it; stops it with SIGTERM like a user would. */
-final class EchoProcess implements AutoCloseable {
+public final class EchoProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on \\S*?:(\\d+)");
 
-    final Process process;
-    final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
+    public final Process process;
+    public final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    int port;
+    public int port;
 
     private EchoProcess(Process process) {
         this.process = process;
@@ -41,7 +41,7 @@ final class EchoProcess implements AutoCloseable {
     }
 
     /** Starts keel-echo with {@code args} and waits for its "listening on" line. */
-    static EchoProcess start(String... args) throws Exception {
+    public static EchoProcess start(String... args) throws Exception {
         EchoProcess p = launch(args);
         String line;
         while (!(line = p.nextLine(60)).equals("<eof>")) {
@@ -56,7 +56,7 @@ final class EchoProcess implements AutoCloseable {
     }
 
     /** Starts keel-echo without waiting for anything (for failures at start-up). */
-    static EchoProcess launch(String... args) throws IOException {
+    public static EchoProcess launch(String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-cp");
@@ -68,7 +68,7 @@ final class EchoProcess implements AutoCloseable {
         return new EchoProcess(pb.start());
     }
 
-    String nextLine(int seconds) throws InterruptedException {
+    public String nextLine(int seconds) throws InterruptedException {
         String l = lines.poll(seconds, TimeUnit.SECONDS);
         if (l == null) {
             throw new AssertionError("no output from keel-echo within " + seconds + " s: " + output);
@@ -77,13 +77,23 @@ final class EchoProcess implements AutoCloseable {
     }
 
     /** SIGTERM, then the exit code. */
-    int terminate() throws InterruptedException {
-        process.toHandle().destroy(); // Process.destroy() would also close our end of its output
+    public int terminate() throws InterruptedException {
+        sigterm();
         return awaitExit();
     }
 
-    int awaitExit() throws InterruptedException {
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+    /** SIGTERM without waiting. */
+    public void sigterm() {
+        process.toHandle().destroy(); // Process.destroy() would also close our end of its output
+    }
+
+    public int awaitExit() throws InterruptedException {
+        return awaitExit(60);
+    }
+
+    /** Waits for the exit (failing after {@code seconds}) and for the rest of its output. */
+    public int awaitExit(int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("keel-echo did not exit: " + output);
         }
@@ -95,7 +105,7 @@ final class EchoProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    String allOutput() {
+    public String allOutput() {
         synchronized (output) {
             return String.join("\n", output);
         }

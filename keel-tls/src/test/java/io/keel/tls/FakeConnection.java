@@ -22,35 +22,35 @@ import io.keel.core.UserDataKey;
  * does, records what is sent (each send call separately), queues tasks posted from other threads, and keeps
  * timers for the test to fire.
  */
-final class FakeConnection implements Connection {
-    final ConnectionHandler handler;
-    final Thread loop = Thread.currentThread();
-    final BlockingQueue<Runnable> posted = new LinkedBlockingQueue<>();
-    final List<byte[]> sends = new ArrayList<>();
-    final ByteArrayOutputStream unread = new ByteArrayOutputStream();
-    final List<Runnable> timers = new ArrayList<>();
+public final class FakeConnection implements Connection {
+    public final ConnectionHandler handler;
+    public final Thread loop = Thread.currentThread();
+    public final BlockingQueue<Runnable> posted = new LinkedBlockingQueue<>();
+    public final List<byte[]> sends = new ArrayList<>();
+    public final ByteArrayOutputStream unread = new ByteArrayOutputStream();
+    public final List<Runnable> timers = new ArrayList<>();
     private ByteBuffer leftover;
     private final Map<UserDataKey<?>, Object> data = new HashMap<>();
     private Object attachment;
-    boolean open = true;
-    boolean closed;
-    boolean aborted;
-    boolean outputShut;
-    boolean paused;
-    boolean closeCallbackDone;
-    SendStatus nextStatus = SendStatus.SENT;
+    public boolean open = true;
+    public boolean closed;
+    public boolean aborted;
+    public boolean outputShut;
+    public boolean paused;
+    public boolean closeCallbackDone;
+    public SendStatus nextStatus = SendStatus.SENT;
 
-    FakeConnection(ConnectionHandler handler) {
+    public FakeConnection(ConnectionHandler handler) {
         this.handler = handler;
     }
 
-    FakeConnection open() {
+    public FakeConnection open() {
         handler.onOpen(this);
         return this;
     }
 
     /** Bytes from the network: handed to the handler after what it left unconsumed last time. */
-    void receive(byte[] bytes) {
+    public void receive(byte[] bytes) {
         if (!open) {
             finishClose();
             return;
@@ -66,24 +66,24 @@ final class FakeConnection implements Connection {
         finishClose();
     }
 
-    int leftoverBytes() {
+    public int leftoverBytes() {
         return leftover == null ? 0 : leftover.remaining();
     }
 
-    void inputClosed() {
+    public void inputClosed() {
         handler.onInputClosed(this);
         finishClose();
     }
 
     /** What was sent since the last call. */
-    byte[] takeSent() {
+    public byte[] takeSent() {
         byte[] b = unread.toByteArray();
         unread.reset();
         return b;
     }
 
     /** Runs tasks posted from other threads; waits up to the timeout for the first one when asked to. */
-    boolean runPosted(long waitMillis) throws InterruptedException {
+    public boolean runPosted(long waitMillis) throws InterruptedException {
         Runnable r = waitMillis > 0 ? posted.poll(waitMillis, TimeUnit.MILLISECONDS) : posted.poll();
         if (r == null) {
             return false;
@@ -96,7 +96,7 @@ final class FakeConnection implements Connection {
         return true;
     }
 
-    private void finishClose() {
+    public void finishClose() {
         if (!open && !closeCallbackDone) {
             closeCallbackDone = true;
             handler.onClose(this);

@@ -1,5 +1,7 @@
 package io.keel.echo.hardening;
 
+import io.keel.echo.EchoProcess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keel.tls.SelfSignedCertificate;
@@ -110,7 +112,7 @@ class GracefulShutdownTest {
             hb.sslContext(trusting(certFile));
         }
         HttpClient http = hb.build();
-        try (Program p = Program.start(args.toArray(String[]::new))) {
+        try (EchoProcess p = EchoProcess.start(args.toArray(String[]::new))) {
             String base = (secure ? "wss" : "ws") + "://127.0.0.1:" + p.port + "/";
             List<Streamer> clients = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {

@@ -1,5 +1,7 @@
 package io.keel.echo.hardening;
 
+import io.keel.echo.EchoProcess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -44,7 +46,7 @@ class TlsScanTest {
             assertThat(tool).as("keel.requireTools=true but testssl.sh is missing (apt-get install testssl.sh)").isNotNull();
         }
         Assumptions.assumeTrue(tool != null, "testssl.sh is missing (apt-get install testssl.sh)");
-        try (Program p = Program.start("--mode", "wss", "--bind", "127.0.0.1", "--port", "0", "--tls-provider", provider)) {
+        try (EchoProcess p = EchoProcess.start("--mode", "wss", "--bind", "127.0.0.1", "--port", "0", "--tls-provider", provider)) {
             Path json = dir.resolve("scan.json");
             Process scan = new ProcessBuilder(tool, "--quiet", "--warnings", "off", "--color", "0", "--jsonfile",
                 json.toString(), "-p", "-s", "-f", "-R", "-C", "127.0.0.1:" + p.port)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keel.core.Connection;
 import io.keel.core.ConnectionHandler;
+import io.keel.tls.FakeConnection;
 import io.keel.tls.SelfSignedCertificate;
 import io.keel.tls.TlsContext;
 import io.keel.tls.TlsProvider;
@@ -28,7 +29,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Drives a {@link TlsServerLayer} over a {@link MemConnection} with a JDK client engine in memory, deterministically
+ * Drives a {@link TlsServerLayer} over a {@link FakeConnection} with a JDK client engine in memory, deterministically
  * (handshake tasks are queued and run by the harness on the "loop" thread), and checks after every read:
  * no exception escapes {@code onData}; a failed connection is never left open; the inner handler's events are
  * well-formed (open at most once and only after a handshake, data only while open, close exactly once after the
@@ -44,7 +45,7 @@ final class TlsFuzzHarness {
     final Inner inner = new Inner();
     final TlsServerLayer layer = TlsServerLayer.builder(JDK, inner).taskExecutor(tasks::add)
             .handshakeTimeout(Duration.ofSeconds(10)).build();
-    final MemConnection raw = new MemConnection(layer);
+    final FakeConnection raw = new FakeConnection(layer);
     SSLEngine client;
     private ByteBuffer clientIn = ByteBuffer.allocate(0);
     final ByteArrayOutputStream clientReceived = new ByteArrayOutputStream();
