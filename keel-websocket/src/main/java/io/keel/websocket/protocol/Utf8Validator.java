@@ -104,20 +104,27 @@ public final class Utf8Validator {
         while (i < to) {
             int b = a[i];
             if (b >= 0) {
-                // ASCII: skip it, then whole ASCII words; stop exactly on the first non-ASCII byte
-                i++;
-                while (i <= to - 8) {
-                    long m = (long) LONGS_LE.get(a, i) & HIGH_BITS;
-                    if (m != 0) {
-                        i += Long.numberOfTrailingZeros(m) >>> 3;
-                        break;
-                    }
+                // ASCII: skip whole ASCII words from here; stop exactly on the first non-ASCII byte
+                if (i > to - 8) {
+                    i++; // the last < 8 bytes: one at a time
+                    continue;
+                }
+                long m = (long) LONGS_LE.get(a, i) & HIGH_BITS;
+                if (m == 0) {
                     i += 8;
                     while (i <= to - 32 && (((long) LONGS_LE.get(a, i) | (long) LONGS_LE.get(a, i + 8)
                             | (long) LONGS_LE.get(a, i + 16) | (long) LONGS_LE.get(a, i + 24)) & HIGH_BITS) == 0) {
                         i += 32;
                     }
+                    while (i <= to - 8 && (m = (long) LONGS_LE.get(a, i) & HIGH_BITS) == 0) {
+                        i += 8;
+                    }
+                    if (i > to - 8) {
+                        continue;
+                    }
                 }
+                // m != 0 is the word at i; a[i] is ASCII, so this advances by 1..7
+                i += Long.numberOfTrailingZeros(m) >>> 3;
             } else if (b < (byte) 0xE0) {
                 // 2 bytes: C2..DF 80..BF
                 if (b < (byte) 0xC2) {
@@ -182,20 +189,26 @@ public final class Utf8Validator {
         while (i < to) {
             int b = buf.get(i);
             if (b >= 0) {
-                i++;
-                while (i <= to - 8) {
-                    long m = buf.getLong(i) & HIGH_BITS;
-                    if (m != 0) {
-                        // the first byte in memory is the low byte (LE) or the high byte (BE) of the long
-                        i += (littleEndian ? Long.numberOfTrailingZeros(m) : Long.numberOfLeadingZeros(m)) >>> 3;
-                        break;
-                    }
+                if (i > to - 8) {
+                    i++;
+                    continue;
+                }
+                long m = buf.getLong(i) & HIGH_BITS;
+                if (m == 0) {
                     i += 8;
                     while (i <= to - 32 && ((buf.getLong(i) | buf.getLong(i + 8) | buf.getLong(i + 16)
                             | buf.getLong(i + 24)) & HIGH_BITS) == 0) {
                         i += 32;
                     }
+                    while (i <= to - 8 && (m = buf.getLong(i) & HIGH_BITS) == 0) {
+                        i += 8;
+                    }
+                    if (i > to - 8) {
+                        continue;
+                    }
                 }
+                // the first byte in memory is the low byte (LE) or the high byte (BE) of the long
+                i += (littleEndian ? Long.numberOfTrailingZeros(m) : Long.numberOfLeadingZeros(m)) >>> 3;
             } else if (b < (byte) 0xE0) {
                 if (b < (byte) 0xC2) {
                     return fail();
