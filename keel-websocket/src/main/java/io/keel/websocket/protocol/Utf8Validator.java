@@ -14,9 +14,10 @@ import java.util.Objects;
  *
  * <p>How it is fast (this runs over every text message):
  * <ul>
- *   <li>The main loop keeps no state in fields: it only ever looks at <em>whole</em> code points inside
- *       {@code [from, to)}. Only a sequence cut by a call boundary (at most 3 bytes at the start and 3 at the end of
- *       a call) goes through the byte-at-a-time {@link #step} state machine, whose state lives in the fields.</li>
+ *   <li>The main loop keeps no state at all: it only looks at <em>whole</em> code points starting more than 3
+ *       bytes before {@code to} (so it needs no length checks). A code point left open by the previous call and the
+ *       last &lt; 4 bytes of a call go through the byte-at-a-time {@link #step} state machine, whose state lives in
+ *       the fields.</li>
  *   <li>ASCII is skipped 8 bytes at a time (32 in long runs): a {@code long} is read and its high bits tested; on a
  *       miss, the index of the first non-ASCII byte comes from the mask's trailing (little-endian) or leading
  *       (big-endian) zero count, so no byte-wise rescan.</li>
@@ -101,12 +102,15 @@ public final class Utf8Validator {
                 return false;
             }
         }
-        while (i < to) {
+        // whole code points; i < end: a 4-byte sequence starting at i is inside the range, no length checks needed
+        int end = to - 3;
+        while (i < end) {
             int b = a[i];
             if (b >= 0) {
-                // ASCII: skip whole ASCII words from here; stop exactly on the first non-ASCII byte
-                if (i > to - 8) {
-                    i++; // the last < 8 bytes: one at a time
+                // ASCII: a single one (e.g. between multi-byte characters) costs one more byte test; a run is skipped
+                // a word at a time, stopping exactly on the first non-ASCII byte
+                if (a[i + 1] < 0 || i > to - 8) {
+                    i++;
                     continue;
                 }
                 long m = (long) LONGS_LE.get(a, i) & HIGH_BITS;
@@ -127,21 +131,12 @@ public final class Utf8Validator {
                 i += Long.numberOfTrailingZeros(m) >>> 3;
             } else if (b < (byte) 0xE0) {
                 // 2 bytes: C2..DF 80..BF
-                if (b < (byte) 0xC2) {
-                    return fail(); // continuation byte without a lead, or overlong C0/C1
-                }
-                if (to - i < 2) {
-                    break;
-                }
-                if (a[i + 1] > CONT_MAX) {
-                    return fail();
+                if (b < (byte) 0xC2 || a[i + 1] > CONT_MAX) {
+                    return fail(); // C0/C1 (overlong) or 80..BF (no lead); or a bad continuation
                 }
                 i += 2;
             } else if (b < (byte) 0xF0) {
                 // 3 bytes: E0 A0..BF | E1..EC 80..BF | ED 80..9F (no surrogates) | EE..EF 80..BF; then 80..BF
-                if (to - i < 3) {
-                    break;
-                }
                 int c1 = a[i + 1];
                 if (c1 < (b == (byte) 0xE0 ? (byte) 0xA0 : (byte) 0x80)
                         || c1 > (b == (byte) 0xED ? (byte) 0x9F : CONT_MAX)
@@ -151,14 +146,9 @@ public final class Utf8Validator {
                 i += 3;
             } else {
                 // 4 bytes: F0 90..BF | F1..F3 80..BF | F4 80..8F (<= U+10FFFF); then 2 × 80..BF
-                if (b > (byte) 0xF4) {
-                    return fail();
-                }
-                if (to - i < 4) {
-                    break;
-                }
                 int c1 = a[i + 1];
-                if (c1 < (b == (byte) 0xF0 ? (byte) 0x90 : (byte) 0x80)
+                if (b > (byte) 0xF4
+                        || c1 < (b == (byte) 0xF0 ? (byte) 0x90 : (byte) 0x80)
                         || c1 > (b == (byte) 0xF4 ? (byte) 0x8F : CONT_MAX)
                         || a[i + 2] > CONT_MAX || a[i + 3] > CONT_MAX) {
                     return fail();
@@ -166,7 +156,7 @@ public final class Utf8Validator {
                 i += 4;
             }
         }
-        // a code point cut by the end of the range: its bytes so far, through the state machine
+        // the last < 4 bytes (possibly a code point cut by the end of the range) through the state machine
         while (i < to) {
             if (!step(a[i++] & 0xFF)) {
                 return false;
@@ -186,10 +176,11 @@ public final class Utf8Validator {
             }
         }
         boolean littleEndian = buf.order() == ByteOrder.LITTLE_ENDIAN;
-        while (i < to) {
+        int end = to - 3;
+        while (i < end) {
             int b = buf.get(i);
             if (b >= 0) {
-                if (i > to - 8) {
+                if (buf.get(i + 1) < 0 || i > to - 8) {
                     i++;
                     continue;
                 }
@@ -210,20 +201,11 @@ public final class Utf8Validator {
                 // the first byte in memory is the low byte (LE) or the high byte (BE) of the long
                 i += (littleEndian ? Long.numberOfTrailingZeros(m) : Long.numberOfLeadingZeros(m)) >>> 3;
             } else if (b < (byte) 0xE0) {
-                if (b < (byte) 0xC2) {
-                    return fail();
-                }
-                if (to - i < 2) {
-                    break;
-                }
-                if (buf.get(i + 1) > CONT_MAX) {
+                if (b < (byte) 0xC2 || buf.get(i + 1) > CONT_MAX) {
                     return fail();
                 }
                 i += 2;
             } else if (b < (byte) 0xF0) {
-                if (to - i < 3) {
-                    break;
-                }
                 int c1 = buf.get(i + 1);
                 if (c1 < (b == (byte) 0xE0 ? (byte) 0xA0 : (byte) 0x80)
                         || c1 > (b == (byte) 0xED ? (byte) 0x9F : CONT_MAX)
@@ -232,14 +214,9 @@ public final class Utf8Validator {
                 }
                 i += 3;
             } else {
-                if (b > (byte) 0xF4) {
-                    return fail();
-                }
-                if (to - i < 4) {
-                    break;
-                }
                 int c1 = buf.get(i + 1);
-                if (c1 < (b == (byte) 0xF0 ? (byte) 0x90 : (byte) 0x80)
+                if (b > (byte) 0xF4
+                        || c1 < (b == (byte) 0xF0 ? (byte) 0x90 : (byte) 0x80)
                         || c1 > (b == (byte) 0xF4 ? (byte) 0x8F : CONT_MAX)
                         || buf.get(i + 2) > CONT_MAX || buf.get(i + 3) > CONT_MAX) {
                     return fail();
