@@ -102,6 +102,13 @@ public final class Utf8Validator {
                 return false;
             }
         }
+        // leading ASCII words: all of a short ASCII message (the most common case) in the tightest loop
+        while (i <= to - 8 && ((long) LONGS_LE.get(a, i) & HIGH_BITS) == 0) {
+            i += 8;
+        }
+        if (i == to) {
+            return true;
+        }
         // whole code points; i < end: a 4-byte sequence starting at i is inside the range, no length checks needed
         int end = to - 3;
         while (i < end) {
@@ -174,6 +181,12 @@ public final class Utf8Validator {
             if (!step(buf.get(i++) & 0xFF)) {
                 return false;
             }
+        }
+        while (i <= to - 8 && (buf.getLong(i) & HIGH_BITS) == 0) {
+            i += 8;
+        }
+        if (i == to) {
+            return true;
         }
         boolean littleEndian = buf.order() == ByteOrder.LITTLE_ENDIAN;
         int end = to - 3;
