@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * UTF-8 validation: Keel's incremental {@link Utf8Validator} (reused instance, as the decoders use it; and the
  * one-shot static {@code isValid}, used by Hixie-76 sendBinary and close reasons) vs the JDK's UTF-8
  * {@link CharsetDecoder} with REPORT actions decoding into a reused CharBuffer (the JDK has no validate-only API,
- * so the baseline also writes chars). Heap buffers; {@code ascii} = printable ASCII, {@code mixed} = 1/2/3/4-byte
+ * so the baseline also writes chars). Heap or direct buffers; {@code ascii} = printable ASCII, {@code mixed} = 1/2/3/4-byte
  * code points in rotation.
  */
 @State(Scope.Thread)
@@ -42,6 +42,10 @@ public class Utf8Benchmark {
     @Param({"32", "16384"})
     public int size;
 
+    /** {@code heap} (TLS layer, one-shot checks) or {@code direct} (the TCP event loop's read buffer). */
+    @Param({"heap", "direct"})
+    public String buffer;
+
     private ByteBuffer buf;
     private final Utf8Validator validator = new Utf8Validator();
     private CharsetDecoder decoder;
@@ -50,7 +54,7 @@ public class Utf8Benchmark {
     @Setup(Level.Trial)
     public void setup() {
         byte[] b = text.equals("ascii") ? BenchSupport.ascii(size) : BenchSupport.mixedUtf8(size);
-        buf = BenchSupport.buffer(b, false);
+        buf = BenchSupport.buffer(b, buffer.equals("direct"));
         decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);

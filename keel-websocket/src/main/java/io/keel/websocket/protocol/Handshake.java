@@ -19,6 +19,14 @@ public final class Handshake {
     public static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     /** Length of the Hixie-76 request body (key3). */
     public static final int HIXIE76_KEY3_LENGTH = 8;
+    private static final byte[] GUID_BYTES = GUID.getBytes(StandardCharsets.ISO_8859_1);
+
+    /**
+     * One digest of each kind per thread (handshakes run on event-loop threads), instead of a
+     * {@code MessageDigest.getInstance} lookup and a new engine per handshake; {@code digest()} resets them.
+     */
+    private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> newDigest("SHA-1"));
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> newDigest("MD5"));
 
     private Handshake() {
     }
@@ -41,8 +49,8 @@ public final class Handshake {
         if (h.count("Host") != 1 || h.get("Host").isEmpty()) {
             return reject(400, "Missing or duplicate Host header", req);
         }
-        List<String> versions = h.getAll("Sec-WebSocket-Version");
-        if (versions.isEmpty()) {
+        int versions = h.count("Sec-WebSocket-Version");
+        if (versions == 0) {
             if (h.contains("Sec-WebSocket-Key1") && h.contains("Sec-WebSocket-Key2")) {
                 if (!cfg.isEnabled(ProtocolVersion.HIXIE_76)) {
                     return reject(400, "Hixie-76 is not supported", req);
@@ -52,9 +60,9 @@ public final class Handshake {
             return upgradeRequired(cfg, "Missing Sec-WebSocket-Version", req);
         }
         ProtocolVersion v = null;
-        if (versions.size() == 1) {
-            String s = versions.get(0);
-            if (s.length() <= 3 && !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (versions == 1) {
+            String s = h.get("Sec-WebSocket-Version");
+            if (s.length() <= 3 && !s.isEmpty() && isDigits(s)) {
                 v = ProtocolVersion.ofWireVersion(Integer.parseInt(s));
             }
         }
@@ -62,6 +70,15 @@ public final class Handshake {
             return upgradeRequired(cfg, "Unsupported Sec-WebSocket-Version", req);
         }
         return acceptHybi(req, v, cfg);
+    }
+
+    private static boolean isDigits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static HandshakeResult upgradeRequired(HandshakeConfig cfg, String reason, HttpRequest req) {
@@ -75,8 +92,8 @@ public final class Handshake {
 
     private static HandshakeResult acceptHybi(HttpRequest req, ProtocolVersion v, HandshakeConfig cfg) {
         HttpHeaders h = req.headers();
-        List<String> keys = h.getAll("Sec-WebSocket-Key");
-        if (keys.size() != 1 || !isValidKey(keys.get(0))) {
+        String key = h.count("Sec-WebSocket-Key") == 1 ? h.get("Sec-WebSocket-Key") : null;
+        if (!isValidKey(key)) {
             return reject(400, "Missing or invalid Sec-WebSocket-Key", req);
         }
         String origin = v == ProtocolVersion.RFC_6455 ? h.get("Origin")
@@ -89,7 +106,7 @@ public final class Handshake {
         sb.append("HTTP/1.1 101 Switching Protocols\r\n")
                 .append("Upgrade: websocket\r\n")
                 .append("Connection: Upgrade\r\n")
-                .append("Sec-WebSocket-Accept: ").append(acceptKey(keys.get(0))).append("\r\n");
+                .append("Sec-WebSocket-Accept: ").append(acceptKey(key)).append("\r\n");
         if (sub != null) {
             sb.append("Sec-WebSocket-Protocol: ").append(sub).append("\r\n");
         }
@@ -169,7 +186,9 @@ public final class Handshake {
 
     /** {@code base64(SHA-1(key + GUID))} (RFC 6455 section 4.2.2). */
     public static String acceptKey(String secWebSocketKey) {
-        byte[] d = digest("SHA-1").digest((secWebSocketKey + GUID).getBytes(StandardCharsets.ISO_8859_1));
+        MessageDigest sha1 = SHA1.get();
+        sha1.update(secWebSocketKey.getBytes(StandardCharsets.ISO_8859_1));
+        byte[] d = sha1.digest(GUID_BYTES);
         return Base64.getEncoder().encodeToString(d);
     }
 
@@ -210,10 +229,10 @@ public final class Handshake {
             in[4 + i] = (byte) (key2 >>> (24 - 8 * i));
         }
         System.arraycopy(key3, 0, in, 8, 8);
-        return digest("MD5").digest(in);
+        return MD5.get().digest(in);
     }
 
-    private static MessageDigest digest(String alg) {
+    private static MessageDigest newDigest(String alg) {
         try {
             return MessageDigest.getInstance(alg);
         } catch (NoSuchAlgorithmException e) {

@@ -16,9 +16,29 @@ import java.nio.charset.StandardCharsets;
  * </ul>
  * Lines may end with CRLF or a bare LF. Leading empty lines are ignored. A parser instance handles one request;
  * after a result or an error it must not be reused (call {@link #reset()} to reuse).
+ *
+ * <p>Allocation (once per connection): the line buffer is allocated on the first {@code parse}, sized to that read
+ * (at most {@value #INITIAL_BUFFER_MAX} bytes, then doubling up to the limit), so a connection that sends nothing
+ * holds none; well-known header names become shared constants and the method and version are constants, so a
+ * typical upgrade request costs one {@code String} per header value plus the request target.
  */
 public final class HttpUpgradeRequestParser {
     public static final int DEFAULT_MAX_HEADER_BYTES = 8 * 1024;
+    /** Largest first allocation of the line buffer (a typical browser upgrade request is 400-600 bytes). */
+    static final int INITIAL_BUFFER_MAX = 1024;
+    private static final int INITIAL_BUFFER_MIN = 128;
+    private static final byte[] NO_BYTES = new byte[0];
+
+    /**
+     * Lower-case names of headers that WebSocket upgrade requests commonly carry: a header line with one of these
+     * names (in any case) gets the constant instead of a new {@code String}.
+     */
+    private static final String[] KNOWN_NAMES = {
+        "host", "upgrade", "connection", "origin", "pragma", "cache-control", "user-agent", "accept-encoding",
+        "accept-language", "cookie", "authorization", "sec-websocket-key", "sec-websocket-version",
+        "sec-websocket-extensions", "sec-websocket-protocol", "sec-websocket-origin", "sec-websocket-key1",
+        "sec-websocket-key2",
+    };
 
     private final int maxHeaderBytes;
     private byte[] buf;
@@ -37,7 +57,7 @@ public final class HttpUpgradeRequestParser {
             throw new IllegalArgumentException("maxHeaderBytes too small: " + maxHeaderBytes);
         }
         this.maxHeaderBytes = maxHeaderBytes;
-        this.buf = new byte[Math.min(512, maxHeaderBytes)];
+        this.buf = NO_BYTES;
     }
 
     public void reset() {
@@ -71,7 +91,7 @@ public final class HttpUpgradeRequestParser {
                 throw new HttpParseException(431, "Request Header Fields Too Large");
             }
             if (len == buf.length) {
-                buf = java.util.Arrays.copyOf(buf, Math.min(maxHeaderBytes, buf.length * 2));
+                grow(in.remaining() + 1);
             }
             buf[len++] = b;
             if (b != '\n') {
@@ -92,6 +112,14 @@ public final class HttpUpgradeRequestParser {
             lineStart = len;
         }
         return null;
+    }
+
+    /** Allocates the buffer for the first read ({@code wanted} bytes are available) or doubles it. */
+    private void grow(int wanted) {
+        int n = buf.length == 0
+                ? Math.max(INITIAL_BUFFER_MIN, Math.min(INITIAL_BUFFER_MAX, wanted))
+                : buf.length * 2;
+        buf = java.util.Arrays.copyOf(buf, Math.min(maxHeaderBytes, n));
     }
 
     private void checkRequestLine(int from, int to) throws HttpParseException {
@@ -126,9 +154,9 @@ public final class HttpUpgradeRequestParser {
         int rlEnd = lineEnd > 0 && buf[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
         int sp1 = indexOf(' ', 0, rlEnd);
         int sp2 = indexOf(' ', sp1 + 1, rlEnd);
-        String method = ascii(0, sp1);
+        String method = "GET"; // checkRequestLine allows nothing else
         String target = ascii(sp1 + 1, sp2);
-        String version = ascii(sp2 + 1, rlEnd);
+        String version = buf[rlEnd - 1] == '1' ? "HTTP/1.1" : "HTTP/1.0"; // ditto
         HttpHeaders headers = new HttpHeaders();
         int p = lineEnd + 1;
         while (p < len) {
@@ -163,10 +191,37 @@ public final class HttpUpgradeRequestParser {
                     throw new HttpParseException(400, "Bad character in header value");
                 }
             }
-            headers.add(ascii(p, colon), ascii(vs, ve));
+            headers.add(headerName(p, colon), ascii(vs, ve));
             p = nl + 1;
         }
         return new HttpRequest(method, target, version, headers);
+    }
+
+    /** The lower-case header name in {@code buf[from, to)} (tchars only): a shared constant if well known. */
+    private String headerName(int from, int to) {
+        for (String known : KNOWN_NAMES) {
+            if (known.length() == to - from && equalsLowerCase(from, known)) {
+                return known;
+            }
+        }
+        for (int i = from; i < to; i++) {
+            buf[i] = toLowerCase(buf[i]); // in place: the original case is not needed afterwards
+        }
+        return ascii(from, to);
+    }
+
+    /** Whether {@code buf[from, from + lower.length())} equals the lower-case ASCII {@code lower}, ignoring case. */
+    private boolean equalsLowerCase(int from, String lower) {
+        for (int i = 0; i < lower.length(); i++) {
+            if (toLowerCase(buf[from + i]) != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte toLowerCase(byte c) {
+        return c >= 'A' && c <= 'Z' ? (byte) (c + ('a' - 'A')) : c;
     }
 
     private int indexOf(char c, int from, int to) {

@@ -46,6 +46,8 @@ class HandshakeTest {
     @Test
     void rfc6455Section13AcceptKey() {
         assertThat(Handshake.acceptKey(KEY)).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        // the per-thread digest is reset between uses
+        assertThat(Handshake.acceptKey(KEY)).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     }
 
     @Test

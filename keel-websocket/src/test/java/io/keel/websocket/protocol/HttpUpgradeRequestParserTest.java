@@ -115,4 +115,71 @@ class HttpUpgradeRequestParserTest {
                     });
         }
     }
+
+    @Test
+    void headerNamesAreLowerCasedKnownOrNotAndHeadersKeepOrder() throws Exception {
+        String req = "GET / HTTP/1.0\r\n"
+                + "HOST: h\r\n"
+                + "Sec-WebSocket-KEY: k\r\n"
+                + "X-Custom-Thing: 1\r\n"
+                + "sec-websocket-key1: a\r\n"
+                + "Hos: not-host\r\n"
+                + "X-CUSTOM-thing: 2\r\n"
+                + "\r\n";
+        HttpRequest r = new HttpUpgradeRequestParser().parse(buf(req));
+        assertThat(r.version()).isEqualTo("HTTP/1.0");
+        HttpHeaders h = r.headers();
+        assertThat(h.names()).containsExactly("host", "sec-websocket-key", "x-custom-thing", "sec-websocket-key1", "hos");
+        assertThat(h.get("Sec-WebSocket-Key")).isEqualTo("k");
+        assertThat(h.get("sec-websocket-key1")).isEqualTo("a");
+        assertThat(h.get("host")).isEqualTo("h");
+        assertThat(h.get("hos")).isEqualTo("not-host");
+        assertThat(h.getAll("x-custom-THING")).containsExactly("1", "2");
+        assertThat(h.count("X-Custom-Thing")).isEqualTo(2);
+        assertThat(h.count("absent")).isZero();
+        assertThat(h.getAll("absent")).isEmpty();
+        assertThat(h.contains("HOS")).isTrue();
+        assertThat(h.toString())
+                .isEqualTo("{host=[h], sec-websocket-key=[k], x-custom-thing=[1, 2], sec-websocket-key1=[a], hos=[not-host]}");
+    }
+
+    @Test
+    void tokenListsSkipEmptyElementsAndWhitespaceAcrossLines() throws Exception {
+        String req = "GET / HTTP/1.1\r\n"
+                + "Connection: ,, keep-alive ,\tUpgrade\t,\r\n"
+                + "Connection:\r\n"
+                + "Connection: close,upgrade2\r\n"
+                + "\r\n";
+        HttpHeaders h = new HttpUpgradeRequestParser().parse(buf(req)).headers();
+        assertThat(h.tokens("Connection")).containsExactly("keep-alive", "Upgrade", "close", "upgrade2");
+        assertThat(h.containsToken("connection", "UPGRADE")).isTrue();
+        assertThat(h.containsToken("connection", "upgrade2")).isTrue();
+        assertThat(h.containsToken("connection", "upgrad")).isFalse();
+        assertThat(h.containsToken("connection", "")).isFalse();
+        assertThat(h.containsToken("connection", "keep-alive ,")).isFalse();
+        assertThat(h.containsToken("absent", "x")).isFalse();
+        assertThat(h.tokens("absent")).isEmpty();
+    }
+
+    @Test
+    void manyHeadersAndALongRequestGrowTheBuffer() throws Exception {
+        StringBuilder sb = new StringBuilder("GET /").append("p".repeat(3000)).append(" HTTP/1.1\r\n");
+        for (int i = 0; i < 40; i++) {
+            sb.append("X-H").append(i).append(": v").append(i).append("\r\n");
+        }
+        String req = sb.append("\r\n").toString();
+        for (int chunk : new int[] {1, 7, 100, req.length()}) {
+            HttpUpgradeRequestParser p = new HttpUpgradeRequestParser();
+            ByteBuffer b = buf(req);
+            HttpRequest r = null;
+            for (int end = Math.min(chunk, req.length()); r == null; end = Math.min(end + chunk, req.length())) {
+                b.limit(end);
+                r = p.parse(b);
+            }
+            assertThat(r.target()).hasSize(3001);
+            assertThat(r.headers().names()).hasSize(40);
+            assertThat(r.headers().get("x-h39")).isEqualTo("v39");
+            assertThat(p.consumed()).isEqualTo(req.length());
+        }
+    }
 }
