@@ -62,7 +62,8 @@ public final class Handshake {
         ProtocolVersion v = null;
         if (versions == 1) {
             String s = h.get("Sec-WebSocket-Version");
-            if (s.length() <= 3 && !s.isEmpty() && isDigits(s)) {
+            // RFC 6455's grammar has no leading zeros ("08" is not 8): compared as the exact token, as Netty does
+            if (s.length() <= 3 && !s.isEmpty() && isDigits(s) && (s.length() == 1 || s.charAt(0) != '0')) {
                 v = ProtocolVersion.ofWireVersion(Integer.parseInt(s));
             }
         }
