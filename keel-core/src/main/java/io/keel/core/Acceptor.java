@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 final class Acceptor {
     private static final System.Logger LOG = System.getLogger(Acceptor.class.getName());
     private static final int ACCEPTS_PER_WAKEUP = 64;
+    private static final long ACCEPT_BACKOFF_MILLIS = 50;
 
     private final Server server;
     private final EventLoop home;
@@ -42,8 +43,10 @@ final class Acceptor {
             try {
                 ch = channel.accept();
             } catch (IOException e) {
-                // EMFILE and friends: the listener stays; report without flooding
+                // EMFILE and friends: the listener stays readable, so stop asking for a moment instead of
+                // spinning on it; report without flooding
                 server.acceptFailed(e);
+                backOff();
                 return;
             }
             if (ch == null) {
@@ -65,6 +68,18 @@ final class Acceptor {
             EventLoop target = ownLoopOnly ? home : server.nextLoop();
             target.register(ch);
         }
+    }
+
+    private void backOff() {
+        if (key == null || !key.isValid()) {
+            return;
+        }
+        key.interestOps(0);
+        home.schedule(() -> {
+            if (key.isValid()) {
+                key.interestOps(SelectionKey.OP_ACCEPT);
+            }
+        }, ACCEPT_BACKOFF_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     InetSocketAddress localAddress() throws IOException {

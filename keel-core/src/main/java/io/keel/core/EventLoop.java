@@ -36,6 +36,7 @@ public final class EventLoop implements Runnable {
     private final java.util.function.Consumer<SelectionKey> keyAction = this::processKey;
     private final java.util.function.Consumer<Runnable> taskRunner = this::safeRun;
     private boolean timeFresh;
+    private final RateLimitedLog failureLog = new RateLimitedLog(LOG, 10_000);
     private volatile boolean stopping;
 
     /** The connection whose callback is running; its sends go to the cork buffer. */
@@ -173,9 +174,9 @@ public final class EventLoop implements Runnable {
             }
         } catch (java.nio.channels.CancelledKeyException e) {
             // closed by an earlier callback in this round
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             // never let one connection's failure end the loop that serves the others
-            LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + thread.getName(), e);
+            failureLog.log(System.Logger.Level.ERROR, "unexpected failure on " + thread.getName(), e);
         }
     }
 
@@ -192,8 +193,8 @@ public final class EventLoop implements Runnable {
     private void safeRun(Runnable r) {
         try {
             r.run();
-        } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.ERROR, "task failed on " + thread.getName(), e);
+        } catch (Throwable e) {
+            failureLog.log(System.Logger.Level.ERROR, "task failed on " + thread.getName(), e);
         }
     }
 

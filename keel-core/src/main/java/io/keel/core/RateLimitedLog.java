@@ -25,10 +25,15 @@ public final class RateLimitedLog {
         }
         long held = suppressed.getAndSet(0);
         String text = held > 0 ? message + " (" + held + " similar messages suppressed)" : message;
-        if (error != null) {
-            logger.log(level, text, error);
-        } else {
-            logger.log(level, text);
+        try {
+            if (error != null) {
+                logger.log(level, text, error);
+            } else {
+                logger.log(level, text);
+            }
+        } catch (Throwable loggingFailed) {
+            // logging can fail exactly when things go wrong (no file descriptor left to load its configuration):
+            // a log line is never worth the event loop that called it
         }
     }
 }
