@@ -37,7 +37,8 @@ report_servers() {
     [ -d /proc/$p ] || continue
     rss=$(awk '/VmRSS/{print $2}' /proc/$p/status)
     "$JAVA_HOME/bin/jcmd" "$p" GC.run >/dev/null 2>&1 || true
-    heap=$("$JAVA_HOME/bin/jcmd" "$p" GC.heap_info 2>/dev/null | sed -n 's/.*used \([0-9]*\)K.*/\1/p' | head -n 1)
+    heap=$("$JAVA_HOME/bin/jcmd" "$p" GC.heap_info 2>/dev/null | grep -v -e Metaspace -e 'class space' |
+      sed -n 's/.*used \([0-9]*\)K.*/\1/p' | awk '{s += $1} END {print s + 0}')
     echo "server pid $p: RSS $((rss / 1024)) MiB, live heap $(( ${heap:-0} / 1024 )) MiB"
   done
 }
