@@ -1,99 +1,47 @@
 package io.keel.echo.tls;
 
-import io.keel.echo.EchoMain;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
+import io.keel.echo.EchoProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 
 /**
- * The real keel-echo program in a child JVM (as {@code io.keel.echo.EchoProcess}, which is package-private there),
- * for the wss interop tests: started with the given options, its port parsed from the "listening on" line.
+ * The real keel-echo program in a child JVM ({@link EchoProcess}) for the wss interop tests: bound to 127.0.0.1 on
+ * any port, with the certificate fingerprint from its "listening on" line and helpers for its HTTP endpoints.
  */
 final class WssEchoProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("listening on (?:wss?://)?\\S*?:(\\d+)");
     private static final Pattern FINGERPRINT = Pattern.compile("certificate SHA-256 ([0-9A-F:]+)");
 
+    private final EchoProcess echo;
     final Process process;
-    private final List<String> output = Collections.synchronizedList(new ArrayList<>());
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    int port;
-    String fingerprint;
+    final int port;
+    final String fingerprint;
 
-    private WssEchoProcess(Process process) {
-        this.process = process;
-        Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    output.add(line);
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-            lines.add("<eof>");
-        }, "wss-echo-process-output");
-        pump.setDaemon(true);
-        pump.start();
+    private WssEchoProcess(EchoProcess echo) {
+        this.echo = echo;
+        this.process = echo.process;
+        this.port = echo.port;
+        Matcher f = FINGERPRINT.matcher(echo.allOutput());
+        this.fingerprint = f.find() ? f.group(1) : null;
     }
 
     /** Starts keel-echo bound to 127.0.0.1 on any port with {@code args} and waits for its "listening on" line. */
     static WssEchoProcess start(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("-Xmx256m");
-        cmd.add("--enable-native-access=ALL-UNNAMED"); // Conscrypt loads its native library
-        cmd.add(EchoMain.class.getName());
-        cmd.add("--bind");
-        cmd.add("127.0.0.1");
-        cmd.add("--port");
-        cmd.add("0");
-        cmd.addAll(List.of(args));
-        WssEchoProcess p = new WssEchoProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
-        String line;
-        while (!(line = p.nextLine(60)).equals("<eof>")) {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-                p.port = Integer.parseInt(m.group(1));
-                Matcher f = FINGERPRINT.matcher(line);
-                p.fingerprint = f.find() ? f.group(1) : null;
-                return p;
-            }
-        }
-        p.process.waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError("keel-echo did not start: " + p.allOutput());
-    }
-
-    private String nextLine(int seconds) throws InterruptedException {
-        String l = lines.poll(seconds, TimeUnit.SECONDS);
-        if (l == null) {
-            throw new AssertionError("no output from keel-echo within " + seconds + " s: " + allOutput());
-        }
-        return l;
+        List<String> all = new ArrayList<>(List.of("--bind", "127.0.0.1", "--port", "0"));
+        all.addAll(List.of(args));
+        return new WssEchoProcess(EchoProcess.start(all.toArray(String[]::new)));
     }
 
     String allOutput() {
-        synchronized (output) {
-            return String.join("\n", output);
-        }
+        return echo.allOutput();
     }
 
     /** {@code GET path} over https with {@code ssl} (or http when null); the body, asserting 200. */
@@ -129,7 +77,7 @@ final class WssEchoProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.toHandle().destroy();
+        echo.sigterm();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
