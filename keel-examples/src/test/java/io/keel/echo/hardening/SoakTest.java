@@ -70,7 +70,12 @@ class SoakTest {
             while (System.nanoTime() < end && error.get() == null) {
                 Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) + 1, Math.max(5_000, seconds * 1000 / 20)));
                 maxChunks = Math.max(maxChunks, plain.allocatedChunks() + secure.allocatedChunks());
-                maxHeap = Math.max(maxHeap, heapAfterGc());
+                long heapNow = heapAfterGc();
+                maxHeap = Math.max(maxHeap, heapNow);
+                // progress for the long run: a line per sample, so a stuck or leaking soak shows before it ends
+                System.out.printf("soak progress: %d s left, %d connections, %d messages, pool chunks %d, heap after GC %d MiB, "
+                        + "RSS %d MiB%n", Math.max(0, TimeUnit.NANOSECONDS.toSeconds(end - System.nanoTime())), connections.sum(),
+                    messages.sum(), plain.allocatedChunks() + secure.allocatedChunks(), heapNow >> 20, rssKiB() >> 10);
             }
             for (Thread t : workers) {
                 t.join(60_000);
