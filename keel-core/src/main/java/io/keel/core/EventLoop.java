@@ -88,12 +88,12 @@ public final class EventLoop implements Runnable {
         return timers.schedule(task, unit.toNanos(delay), nowNanos);
     }
 
-    TimerWheel.Task newTimer(Runnable task) {
-        return timers.new Task(task);
+    void rearm(TimerWheel.Node node, long delayNanos) {
+        timers.reschedule(node, delayNanos, nowNanos);
     }
 
-    void rearm(TimerWheel.Task task, long delayNanos) {
-        timers.reschedule(task, delayNanos, nowNanos);
+    void cancelTimer(TimerWheel.Node node) {
+        timers.cancel(node);
     }
 
     void checkInLoop() {

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * buffer, and only bytes the handler left unconsumed, or bytes the socket would not take, are kept here, in
  * pooled chunks that go back to the pool as soon as they are empty.
  */
-final class NioConnection implements Connection {
+final class NioConnection extends TimerWheel.Node implements Connection {
     private static final System.Logger LOG = System.getLogger(NioConnection.class.getName());
     private static final Object[] NO_USER_DATA = new Object[0];
 
@@ -32,14 +32,12 @@ final class NioConnection implements Connection {
     private boolean readPaused;
     private boolean inputClosed;
     private boolean closeRequested;
-    private boolean shutdownOutputRequested;
-    private boolean outputShut;
     private boolean writableNotifyPending;
-    private boolean redeliverScheduled;
     private boolean registeredForWrite;
-    private boolean idleTimedOut;
+    // seldom-changed states share one byte: a connection object's size is memory per connection
+    private static final byte SHUTDOWN_OUTPUT_REQUESTED = 1, OUTPUT_SHUT = 2, REDELIVER_SCHEDULED = 4, IDLE_TIMED_OUT = 8;
+    private byte flags;
 
-    private TimerWheel.Task idleTimer;
     private long lastActivityNanos;
 
     private Object attachment;
@@ -57,8 +55,7 @@ final class NioConnection implements Connection {
         loop.server.connectionOpened();
         long idle = loop.server.config.idleTimeoutNanos;
         if (idle > 0) {
-            idleTimer = loop.newTimer(this::idleCheck);
-            loop.rearm(idleTimer, idle);
+            loop.rearm(this, idle);
         }
         NioConnection outer = loop.corkOwner;
         loop.corkOwner = this;
@@ -170,7 +167,7 @@ final class NioConnection implements Connection {
     private void inputEnded() {
         inputClosed = true;
         updateInterest();
-        if (outputShut) {
+        if (has(OUTPUT_SHUT)) {
             closeNow();
             return;
         }
@@ -201,10 +198,10 @@ final class NioConnection implements Connection {
             readPaused = false;
             updateInterest();
             // bytes that were left while paused may already hold complete messages: offer them again
-            if (pendingInput != null && !redeliverScheduled) {
-                redeliverScheduled = true;
+            if (pendingInput != null && !has(REDELIVER_SCHEDULED)) {
+                set(REDELIVER_SCHEDULED, true);
                 loop.submit(() -> {
-                    redeliverScheduled = false;
+                    set(REDELIVER_SCHEDULED, false);
                     if (open && !readPaused && pendingInput != null) {
                         deliver(null);
                     }
@@ -265,7 +262,7 @@ final class NioConnection implements Connection {
 
     @Override
     public SendStatus sendContinuation(ByteBuffer data) {
-        if (!open || closeRequested || shutdownOutputRequested) {
+        if (!open || closeRequested || has(SHUTDOWN_OUTPUT_REQUESTED)) {
             return SendStatus.DROPPED;
         }
         return accept(data);
@@ -276,7 +273,7 @@ final class NioConnection implements Connection {
     }
 
     private boolean refuses() {
-        return !open || closeRequested || shutdownOutputRequested
+        return !open || closeRequested || has(SHUTDOWN_OUTPUT_REQUESTED)
             || (outQueue != null && queued >= loop.server.config.maxQueuedBytes);
     }
 
@@ -472,8 +469,8 @@ final class NioConnection implements Connection {
         }
         if (closeRequested) {
             closeNow();
-        } else if (shutdownOutputRequested && !outputShut) {
-            outputShut = true;
+        } else if (has(SHUTDOWN_OUTPUT_REQUESTED) && !has(OUTPUT_SHUT)) {
+            set(OUTPUT_SHUT, true);
             try {
                 channel.shutdownOutput();
             } catch (IOException e) {
@@ -509,10 +506,10 @@ final class NioConnection implements Connection {
 
     @Override
     public void shutdownOutput() {
-        if (!open || shutdownOutputRequested) {
+        if (!open || has(SHUTDOWN_OUTPUT_REQUESTED)) {
             return;
         }
-        shutdownOutputRequested = true;
+        set(SHUTDOWN_OUTPUT_REQUESTED, true);
         if (loop.corkOwner != this) {
             afterDrained();
         }
@@ -556,9 +553,7 @@ final class NioConnection implements Connection {
             key.cancel();
         }
         EventLoop.closeQuietly(channel);
-        if (idleTimer != null) {
-            idleTimer.cancel();
-        }
+        loop.cancelTimer(this);
         releaseInput();
         if (outQueue != null) {
             for (ByteBuffer b : outQueue) {
@@ -586,18 +581,20 @@ final class NioConnection implements Connection {
         }
     }
 
-    private void idleCheck() {
+    /** The idle-timeout check: this connection is its own timer node (see TimerWheel.Node). */
+    @Override
+    public void run() {
         if (!open) {
             return;
         }
         long timeout = loop.server.config.idleTimeoutNanos;
         long idleFor = loop.nowNanos - lastActivityNanos;
         if (idleFor < timeout) {
-            loop.rearm(idleTimer, timeout - idleFor);
+            loop.rearm(this, timeout - idleFor);
             return;
         }
-        if (!idleTimedOut) {
-            idleTimedOut = true; // counted once, even when the handler's answer (a close) needs another period
+        if (!has(IDLE_TIMED_OUT)) {
+            set(IDLE_TIMED_OUT, true); // counted once, even when the handler's answer (a close) needs another period
             loop.server.idleTimedOut();
         }
         NioConnection outer = loop.corkOwner;
@@ -610,7 +607,7 @@ final class NioConnection implements Connection {
             uncork(outer);
         }
         if (open) {
-            loop.rearm(idleTimer, timeout);
+            loop.rearm(this, timeout);
         }
     }
 
@@ -698,5 +695,13 @@ final class NioConnection implements Connection {
     @Override
     public String toString() {
         return "Connection[" + remoteAddress() + " on " + loop + "]";
+    }
+
+    private boolean has(byte flag) {
+        return (flags & flag) != 0;
+    }
+
+    private void set(byte flag, boolean on) {
+        flags = (byte) (on ? flags | flag : flags & ~flag);
     }
 }

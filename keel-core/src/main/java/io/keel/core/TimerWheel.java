@@ -8,7 +8,7 @@ package io.keel.core;
 final class TimerWheel {
     private static final int WHEEL_SIZE = 512; // power of two
     private final long tickNanos;
-    private final Task[] buckets = new Task[WHEEL_SIZE];
+    private final Node[] buckets = new Node[WHEEL_SIZE];
     private final long startNanos;
     private long currentTick;
     private int size;
@@ -18,14 +18,27 @@ final class TimerWheel {
         this.startNanos = nowNanos;
     }
 
-    final class Task implements Timer {
-        final Runnable action;
+    /**
+     * What the wheel links: a deadline and the bucket's list pointers. A connection is its own idle-timeout node,
+     * so the timer that every connection has costs it three fields, not a task and a lambda object.
+     */
+    abstract static class Node implements Runnable {
         long deadlineTick;
-        Task prev, next;
+        Node prev, next;
         boolean scheduled;
+    }
+
+    /** A one-off or re-armed task scheduled through {@link EventLoop#schedule}. */
+    final class Task extends Node implements Timer {
+        final Runnable action;
 
         Task(Runnable action) {
             this.action = action;
+        }
+
+        @Override
+        public void run() {
+            action.run();
         }
 
         @Override
@@ -44,8 +57,8 @@ final class TimerWheel {
         return t;
     }
 
-    /** (Re)arms a task; reusing one node per connection keeps idle timeouts allocation-free. */
-    void reschedule(Task t, long delayNanos, long nowNanos) {
+    /** (Re)arms a node; reusing one node per connection keeps idle timeouts allocation-free. */
+    void reschedule(Node t, long delayNanos, long nowNanos) {
         if (t.scheduled) {
             unlink(t);
         }
@@ -62,7 +75,14 @@ final class TimerWheel {
         size++;
     }
 
-    private void unlink(Task t) {
+    /** Takes a node off the wheel if it is on it. */
+    void cancel(Node t) {
+        if (t.scheduled) {
+            unlink(t);
+        }
+    }
+
+    private void unlink(Node t) {
         int i = (int) (t.deadlineTick & (WHEEL_SIZE - 1));
         if (t.prev != null) {
             t.prev.next = t.next;
@@ -93,12 +113,12 @@ final class TimerWheel {
         while (currentTick < target && size > 0) {
             currentTick++;
             int i = (int) (currentTick & (WHEEL_SIZE - 1));
-            Task t = buckets[i];
+            Node t = buckets[i];
             while (t != null) {
-                Task next = t.next;
+                Node next = t.next;
                 if (t.deadlineTick <= currentTick) {
                     unlink(t);
-                    runner.accept(t.action);
+                    runner.accept(t);
                     // a fired action may have cancelled the next task in this bucket
                     if (next != null && !next.scheduled) {
                         next = buckets[i];

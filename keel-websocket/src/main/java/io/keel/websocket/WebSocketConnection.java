@@ -34,13 +34,13 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     private final WebSocketProtocolHandler owner;
     private final Connection connection;
     private Handshaker handshaker;
-    private Timer handshakeTimer;
+    // the handshake timeout until the handshake ends, then the close timeout once our close is sent: never both
+    private Timer timer;
     private WebSocketSession session;
     private HttpRequest request; // during onOpen only
     private String path;
     private String subprotocol;
-    private Timer closeTimer;
-    private SendStatus lastStatus;
+    private byte lastStatus; // 1 + ordinal of the SendStatus of the last frame written; 0: none (a byte, not a reference: memory per connection)
     private int closeCode = CloseCodes.ABNORMAL_CLOSURE;
     private String closeReason = "";
     private boolean closeReported;
@@ -52,7 +52,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         this.connection = connection;
         this.handshaker = new Handshaker(connection.isSecure() ? owner.secureHandshake : owner.plainHandshake);
         if (owner.handshakeTimeoutMillis > 0) {
-            handshakeTimer = connection.schedule(this::handshakeTimedOut, owner.handshakeTimeoutMillis,
+            timer = connection.schedule(this::handshakeTimedOut, owner.handshakeTimeoutMillis,
                 TimeUnit.MILLISECONDS);
         }
     }
@@ -92,7 +92,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             case HandshakeResult.Accepted a -> {
                 finishHandshakePhase();
                 request = a.request();
-                path = request.path();
+                path = sharedPath(request.path());
                 subprotocol = a.subprotocol();
                 connection.send(ByteBuffer.wrap(a.response()));
                 session = new WebSocketSession(a.version(), owner.sessionConfig, this, this);
@@ -116,14 +116,14 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
 
     private void finishHandshakePhase() {
         handshaker = null;
-        if (handshakeTimer != null) {
-            handshakeTimer.cancel();
-            handshakeTimer = null;
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
         }
     }
 
     private void handshakeTimedOut() {
-        handshakeTimer = null;
+        timer = null;
         if (session == null && connection.isOpen()) {
             owner.stats.handshakeTimeouts.increment();
             owner.stats.refusalLog.log(System.Logger.Level.INFO, "handshake timeout: closed "
@@ -164,11 +164,8 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     }
 
     void onConnectionClosed() {
-        if (handshakeTimer != null) {
-            handshakeTimer.cancel();
-        }
-        if (closeTimer != null) {
-            closeTimer.cancel();
+        if (timer != null) {
+            timer.cancel();
         }
         if (session != null && !closeReported) {
             session.onTransportClosed();
@@ -182,13 +179,26 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         }
     }
 
+    // A server's connections mostly share a few paths: reusing the previous handshake's String on this loop
+    // keeps the copy that each open connection holds (about 50 bytes) to the odd one out.
+    private static final ThreadLocal<String[]> LAST_PATH = ThreadLocal.withInitial(() -> new String[1]);
+
+    private static String sharedPath(String path) {
+        String[] last = LAST_PATH.get();
+        if (path.equals(last[0])) {
+            return last[0];
+        }
+        last[0] = path;
+        return path;
+    }
+
     /** After the session read or wrote: close TCP once the close handshake is over, or time it out. */
     private void afterSessionWork() {
         CloseState s = session.closeState();
         if (s == CloseState.CLOSED) {
             connection.close();
-        } else if (s == CloseState.CLOSE_SENT && closeTimer == null && connection.isOpen()) {
-            closeTimer = connection.schedule(() -> {
+        } else if (s == CloseState.CLOSE_SENT && timer == null && connection.isOpen()) {
+            timer = connection.schedule(() -> {
                 owner.stats.closeTimeouts.increment();
                 connection.abort();
             }, owner.closeTimeoutMillis, TimeUnit.MILLISECONDS);
@@ -254,14 +264,16 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
 
     @Override
     public void writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix) {
-        lastStatus = connection.send(prefix, payload, suffix);
+        lastStatus = (byte) (1 + connection.send(prefix, payload, suffix).ordinal());
     }
 
     // ---- WebSocket: the application's handle ----
 
+    private static final SendStatus[] SEND_STATUSES = SendStatus.values();
+
     private SendStatus sent(boolean written) {
-        SendStatus s = written && lastStatus != null ? lastStatus : SendStatus.DROPPED;
-        lastStatus = null;
+        SendStatus s = written && lastStatus != 0 ? SEND_STATUSES[lastStatus - 1] : SendStatus.DROPPED;
+        lastStatus = 0;
         afterSessionWork();
         return s;
     }
@@ -302,7 +314,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             closeReason = reason == null ? "" : reason;
         }
         session.close(code, reason);
-        lastStatus = null;
+        lastStatus = 0;
         afterSessionWork();
     }
 

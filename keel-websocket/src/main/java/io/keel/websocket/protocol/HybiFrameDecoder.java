@@ -23,9 +23,9 @@ import java.nio.ByteOrder;
  * reason (1007). Control frames may be interleaved with the frames of a fragmented message.
  */
 public final class HybiFrameDecoder {
-    private static final int HEADER = 0;
-    private static final int PAYLOAD = 1;
-    private static final int DONE = 2; // close received or failed: ignore input
+    private static final byte HEADER = 0;
+    private static final byte PAYLOAD = 1;
+    private static final byte DONE = 2; // close received or failed: ignore input
 
     private static final int RELEASE_ABOVE = 64 * 1024;
 
@@ -34,15 +34,16 @@ public final class HybiFrameDecoder {
     private final boolean streaming;
     private final boolean strictLength;
 
-    private int state = HEADER;
-    private final byte[] hdr = new byte[14];
-    private int hdrLen;
-    private int hdrNeed;
+    // small values in bytes: a decoder lives as long as its connection, so its size is memory per connection
+    private byte state = HEADER;
+    // the header is accumulated into fields, not a byte array, so an idle connection carries no header buffer
+    private byte hdrLen;
+    private byte hdrNeed;
+    private int firstTwo; // the header's first two bytes, big-endian
 
     // current frame
     private boolean fin;
-    private int opcode;
-    private boolean masked;
+    private byte opcode;
     private int maskKey;
     private long payloadLen;
     private long payloadRead;
@@ -95,27 +96,39 @@ public final class HybiFrameDecoder {
         }
     }
 
+    /** Takes header bytes one at a time, so a header split anywhere across reads needs no buffer. */
     private boolean readHeader(ByteBuffer in) {
-        if (hdrLen < 2) {
-            int take = Math.min(2 - hdrLen, in.remaining());
-            in.get(hdr, hdrLen, take);
-            hdrLen += take;
-            if (hdrLen < 2 || !checkFirstTwo()) {
+        while (hdrLen < 2) {
+            if (!in.hasRemaining()) {
+                return false;
+            }
+            firstTwo = (firstTwo << 8) | (in.get() & 0xFF);
+            if (++hdrLen == 2 && !checkFirstTwo()) {
                 return false;
             }
         }
-        int take = Math.min(hdrNeed - hdrLen, in.remaining());
-        in.get(hdr, hdrLen, take);
-        hdrLen += take;
-        return hdrLen == hdrNeed && finishHeader();
+        int maskStart = hdrNeed - 4;
+        while (hdrLen < hdrNeed) {
+            if (!in.hasRemaining()) {
+                return false;
+            }
+            int b = in.get() & 0xFF;
+            if (hdrLen < maskStart) {
+                payloadLen = (payloadLen << 8) | b; // the 16- or 64-bit extended length, as it arrives
+            } else {
+                maskKey = (maskKey << 8) | b; // four shifts replace the previous frame's key entirely
+            }
+            hdrLen++;
+        }
+        return finishHeader();
     }
 
     private boolean checkFirstTwo() {
-        int b0 = hdr[0] & 0xFF;
-        int b1 = hdr[1] & 0xFF;
+        int b0 = (firstTwo >>> 8) & 0xFF;
+        int b1 = firstTwo & 0xFF;
         fin = (b0 & 0x80) != 0;
-        opcode = b0 & 0x0F;
-        masked = (b1 & 0x80) != 0;
+        opcode = (byte) (b0 & 0x0F);
+        boolean masked = (b1 & 0x80) != 0;
         int len7 = b1 & 0x7F;
         if ((b0 & 0x70) != 0) {
             return fail(CloseCodes.PROTOCOL_ERROR, "RSV bits set but no extension negotiated");
@@ -143,26 +156,21 @@ public final class HybiFrameDecoder {
         if (!masked) {
             return fail(CloseCodes.PROTOCOL_ERROR, "Client frame not masked");
         }
-        hdrNeed = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4;
+        hdrNeed = (byte) (2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4);
+        payloadLen = 0; // the extended length, if any, is shifted into it byte by byte
         return true;
     }
 
     private boolean finishHeader() {
-        int len7 = hdr[1] & 0x7F;
-        int p = 2;
+        int len7 = firstTwo & 0x7F;
         long len;
         if (len7 == 126) {
-            len = ((hdr[2] & 0xFF) << 8) | (hdr[3] & 0xFF);
-            p = 4;
+            len = payloadLen;
             if (strictLength && len < 126) {
                 return fail(CloseCodes.PROTOCOL_ERROR, "Non-minimal 16-bit length");
             }
         } else if (len7 == 127) {
-            len = 0;
-            for (int i = 2; i < 10; i++) {
-                len = (len << 8) | (hdr[i] & 0xFF);
-            }
-            p = 10;
+            len = payloadLen;
             if (len < 0) {
                 return fail(CloseCodes.PROTOCOL_ERROR, "64-bit length with the most significant bit set");
             }
@@ -172,8 +180,8 @@ public final class HybiFrameDecoder {
         } else {
             len = len7;
         }
-        maskKey = ((hdr[p] & 0xFF) << 24) | ((hdr[p + 1] & 0xFF) << 16) | ((hdr[p + 2] & 0xFF) << 8) | (hdr[p + 3] & 0xFF);
         hdrLen = 0;
+        firstTwo = 0;
         payloadLen = len;
         payloadRead = 0;
         if (Opcode.isControl(opcode)) {

@@ -35,17 +35,18 @@ public final class Utf8Validator {
     /** Largest continuation byte as a signed byte (0xBF); any signed byte above it is not a continuation. */
     private static final int CONT_MAX = (byte) 0xBF;
 
+    // bytes, not ints: every WebSocket connection carries a validator, so its size is memory per connection
     /** Remaining continuation bytes expected; -1 once invalid. */
-    private int need;
-    /** Bounds for the next continuation byte (unsigned). */
-    private int lo = 0x80;
-    private int hi = 0xBF;
+    private byte need;
+    /** Bounds for the next continuation byte, as offsets from 0x80 (0x00 and 0x3F: any of 0x80..0xBF). */
+    private byte lo = 0x00;
+    private byte hi = 0x3F;
 
     /** Forget all state (start of a new message). */
     public void reset() {
         need = 0;
-        lo = 0x80;
-        hi = 0xBF;
+        lo = 0x00;
+        hi = 0x3F;
     }
 
     /** True if nothing invalid was seen so far. */
@@ -262,33 +263,33 @@ public final class Utf8Validator {
                 need = 1;
             } else if (b == 0xE0) {
                 need = 2;
-                lo = 0xA0;
+                lo = 0x20; // 0xA0
             } else if (b == 0xED) {
                 need = 2;
-                hi = 0x9F;
+                hi = 0x1F; // 0x9F
             } else if (b >= 0xE1 && b <= 0xEF) {
                 need = 2;
             } else if (b == 0xF0) {
                 need = 3;
-                lo = 0x90;
+                lo = 0x10; // 0x90
             } else if (b >= 0xF1 && b <= 0xF3) {
                 need = 3;
             } else if (b == 0xF4) {
                 need = 3;
-                hi = 0x8F;
+                hi = 0x0F; // 0x8F
             } else {
                 need = -1;
                 return false;
             }
             return true;
         }
-        if (b < lo || b > hi) {
+        if (b < 0x80 + lo || b > 0x80 + hi) {
             need = -1;
             return false;
         }
         need--;
-        lo = 0x80;
-        hi = 0xBF;
+        lo = 0x00;
+        hi = 0x3F;
         return true;
     }
 
