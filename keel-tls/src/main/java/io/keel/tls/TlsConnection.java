@@ -199,14 +199,18 @@ public final class TlsConnection implements Connection {
         }
         ByteBuffer dst = null;
         int overflows = 0;
+        boolean pollHandshake = false;
+        boolean flush = false;
         while (!failed && !closeDelivered && raw.isOpen()) {
             HandshakeStatus hs = engine.getHandshakeStatus();
             if (hs == HandshakeStatus.NEED_TASK) {
                 startTasks();
                 break;
             }
-            if (hs == HandshakeStatus.NEED_WRAP) {
-                if (wrapHandshake()) {
+            if (hs == HandshakeStatus.NEED_WRAP || flush) {
+                boolean flushing = flush;
+                flush = false;
+                if (wrapHandshake(flushing)) {
                     continue;
                 }
                 break;
@@ -214,7 +218,7 @@ public final class TlsConnection implements Connection {
             if (opened && readingPaused || engine.isInboundDone()) {
                 break;
             }
-            if (!in.hasRemaining() && hs != HandshakeStatus.NEED_UNWRAP_AGAIN) {
+            if (!in.hasRemaining() && hs != HandshakeStatus.NEED_UNWRAP_AGAIN && !pollHandshake) {
                 break;
             }
             if (dst == null) {
@@ -222,7 +226,19 @@ public final class TlsConnection implements Connection {
             }
             SSLEngineResult r = engine.unwrap(in, dst);
             SSLEngineResult.Status st = r.getStatus();
+            if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
+                handshakeFinished();
+            }
+            // Netty's OpenSSL engine reads the record that completes the handshake (TLS 1.3: the client's Finished)
+            // but reports FINISHED only from its next call: make that call, with no input, even if none follows
+            pollHandshake = !handshakeDone && r.bytesConsumed() > 0 && r.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP;
+            // it also asks for a wrap in a result only (its status says NOT_HANDSHAKING), for the alert refusing a
+            // renegotiation for one: flush what it has, and the error behind the alert comes with the next wrap
+            flush = r.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && engine.getHandshakeStatus() != HandshakeStatus.NEED_WRAP;
             if (st == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
+                if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
+                    continue; // whatever the end of the handshake left to send goes out first
+                }
                 break; // a partial record: wait for more
             }
             if (st == SSLEngineResult.Status.BUFFER_OVERFLOW) {
@@ -240,9 +256,6 @@ public final class TlsConnection implements Connection {
                 continue;
             }
             overflows = 0;
-            if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
-                handshakeFinished();
-            }
             if (st == SSLEngineResult.Status.CLOSED) {
                 deliver(dst);
                 dst = null;
@@ -318,7 +331,7 @@ public final class TlsConnection implements Connection {
             // TLS 1.2 answers at once (NEED_WRAP); TLS 1.3 allows the half-close and lets the handler decide
             if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
                 try {
-                    wrapHandshake();
+                    wrapHandshake(false);
                 } catch (SSLException e) {
                     // the peer is gone anyway
                 }
@@ -456,14 +469,18 @@ public final class TlsConnection implements Connection {
         }
     }
 
-    /** Wraps what the handshake needs; true when it produced bytes (or finished). */
-    private boolean wrapHandshake() throws SSLException {
+    /**
+     * Wraps what the handshake needs; true when it produced bytes (or finished). With {@code flush}, wraps until
+     * a wrap produces nothing whatever the engine's status says.
+     */
+    private boolean wrapHandshake(boolean flush) throws SSLException {
         Scratch s = SCRATCH.get();
         ByteBuffer net = takeNet(s);
         boolean finished = false;
         int produced = 0;
         try {
-            while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+            boolean more = flush || engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP;
+            while (more) {
                 SSLEngineResult r = engine.wrap(EMPTY, net);
                 if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
                     if (net.position() == 0) {
@@ -479,8 +496,15 @@ public final class TlsConnection implements Connection {
                 if (r.getStatus() == SSLEngineResult.Status.CLOSED || r.bytesProduced() == 0) {
                     break;
                 }
+                // Netty's OpenSSL engine may ask for the next wrap in its result only: after a fatal alert, the
+                // next wrap throws the error behind it
+                more = flush || r.getHandshakeStatus() == HandshakeStatus.NEED_WRAP
+                        || engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP;
             }
             sendNet(net);
+        } catch (SSLException e) {
+            sendNet(net); // the alert wrapped before the error still goes out
+            throw e;
         } finally {
             releaseNet(s, net);
         }
