@@ -28,24 +28,40 @@ public final class TlsConnection implements Connection {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /** The largest plaintext of one TLS record: the cork flushes at this size. */
     static final int MAX_RECORD_PLAINTEXT = 16384;
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Scratch(false));
+    private static final ThreadLocal<Scratch> DIRECT_SCRATCH = ThreadLocal.withInitial(() -> new Scratch(true));
 
     /**
      * Buffers owned by one loop thread, shared by all its connections: the decryption target, the encryption
-     * target and the cork (plaintext gathered during a callback, owned by one connection at a time).
+     * target and the cork (plaintext gathered during a callback, owned by one connection at a time). Heap buffers
+     * for the JDK's engine, which works on arrays; direct ones for the OpenSSL engine, which hands their addresses
+     * to BoringSSL and would otherwise copy every heap buffer through a direct one.
      */
     static final class Scratch {
-        ByteBuffer app = ByteBuffer.allocate(MAX_RECORD_PLAINTEXT + 2048);
+        final boolean direct;
+        ByteBuffer app;
         boolean appInUse;
-        ByteBuffer net = ByteBuffer.allocate(4 * (MAX_RECORD_PLAINTEXT + 2048));
+        ByteBuffer net;
         boolean netInUse;
-        final ByteBuffer cork = ByteBuffer.allocate(MAX_RECORD_PLAINTEXT);
+        final ByteBuffer cork;
         TlsConnection corkOwner;
+
+        Scratch(boolean direct) {
+            this.direct = direct;
+            app = allocate(MAX_RECORD_PLAINTEXT + 2048);
+            net = allocate(4 * (MAX_RECORD_PLAINTEXT + 2048));
+            cork = allocate(MAX_RECORD_PLAINTEXT);
+        }
+
+        ByteBuffer allocate(int size) {
+            return direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+        }
     }
 
     private final TlsServerLayer layer;
     private final Connection raw;
     private final SSLEngine engine;
+    private final ThreadLocal<Scratch> scratch;
     private int appSize;
     private int packetSize;
 
@@ -58,6 +74,8 @@ public final class TlsConnection implements Connection {
     private boolean closing;
     private boolean inputClosedDelivered;
     private boolean closeDelivered;
+    /** The engine was given back ({@link TlsContext#release}): it must not be used any more. */
+    private boolean released;
     private boolean taskRunning;
     private boolean processing;
     /** Set while an inner-handler callback runs from {@link #process}: its exceptions are not TLS errors. */
@@ -76,6 +94,7 @@ public final class TlsConnection implements Connection {
         this.layer = layer;
         this.raw = raw;
         this.engine = engine;
+        this.scratch = layer.context.provider() == TlsProvider.OPENSSL ? DIRECT_SCRATCH : SCRATCH;
         SSLSession s = engine.getSession();
         this.appSize = Math.max(s.getApplicationBufferSize(), MAX_RECORD_PLAINTEXT);
         this.packetSize = Math.max(s.getPacketBufferSize(), MAX_RECORD_PLAINTEXT + 256);
@@ -125,7 +144,7 @@ public final class TlsConnection implements Connection {
     }
 
     private void resume() {
-        if (failed || closeDelivered) {
+        if (failed || closeDelivered || released) {
             return;
         }
         if (heldNet != null) {
@@ -151,13 +170,13 @@ public final class TlsConnection implements Connection {
             return;
         }
         processing = true;
-        Scratch s = SCRATCH.get();
+        Scratch s = scratch.get();
         boolean ownApp = !s.appInUse;
         ByteBuffer scratchApp;
         if (ownApp) {
             s.appInUse = true;
             if (s.app.capacity() < appSize) {
-                s.app = ByteBuffer.allocate(appSize);
+                s.app = s.allocate(appSize);
             }
             scratchApp = s.app;
             scratchApp.clear();
@@ -456,7 +475,7 @@ public final class TlsConnection implements Connection {
         }
         s.netInUse = true;
         if (s.net.capacity() < 2 * packetSize) {
-            s.net = ByteBuffer.allocate(4 * packetSize);
+            s.net = s.allocate(4 * packetSize);
         }
         s.net.clear();
         return s.net;
@@ -474,7 +493,7 @@ public final class TlsConnection implements Connection {
      * a wrap produces nothing whatever the engine's status says.
      */
     private boolean wrapHandshake(boolean flush) throws SSLException {
-        Scratch s = SCRATCH.get();
+        Scratch s = scratch.get();
         ByteBuffer net = takeNet(s);
         boolean finished = false;
         int produced = 0;
@@ -516,7 +535,7 @@ public final class TlsConnection implements Connection {
 
     /** After closeOutbound: wraps and sends the close_notify (or alert). */
     private void wrapClose() throws SSLException {
-        Scratch s = SCRATCH.get();
+        Scratch s = scratch.get();
         ByteBuffer net = takeNet(s);
         try {
             while (!engine.isOutboundDone()) {
@@ -557,7 +576,7 @@ public final class TlsConnection implements Connection {
     }
 
     private SendStatus wrapAndSend(ByteBuffer src) {
-        Scratch s = SCRATCH.get();
+        Scratch s = scratch.get();
         ByteBuffer net = takeNet(s);
         SendStatus worst = SendStatus.SENT;
         try {
@@ -650,7 +669,7 @@ public final class TlsConnection implements Connection {
         if (depth == 0) {
             return wrapAndSend(data);
         }
-        Scratch s = SCRATCH.get();
+        Scratch s = scratch.get();
         if (s.corkOwner != null && s.corkOwner != this) {
             s.corkOwner.flushCork(s);
         }
@@ -705,7 +724,7 @@ public final class TlsConnection implements Connection {
 
     void exit() {
         if (--depth == 0) {
-            Scratch s = SCRATCH.get();
+            Scratch s = scratch.get();
             if (s.corkOwner == this) {
                 flushCork(s);
             }
@@ -755,29 +774,37 @@ public final class TlsConnection implements Connection {
         if (!handshakeDone) {
             abandoned();
         }
-        Scratch s = SCRATCH.get();
+        Scratch s = scratch.get();
         if (s.corkOwner == this) {
             s.cork.clear();
             s.corkOwner = null;
         }
         heldNet = null;
         pendingPlain = null;
-        engine.closeOutbound();
         try {
-            engine.closeInbound();
-        } catch (SSLException ignored) {
-            // truncation does not matter any more
-        }
-        if (opened && !closeDelivered) {
-            closeDelivered = true;
-            layer.inner.onClose(this);
+            engine.closeOutbound();
+            try {
+                engine.closeInbound();
+            } catch (SSLException ignored) {
+                // truncation does not matter any more
+            }
+            if (opened && !closeDelivered) {
+                closeDelivered = true;
+                layer.inner.onClose(this);
+            }
+        } finally {
+            // exactly once per engine: the raw connection closes once (the session stays readable afterwards)
+            if (!released) {
+                released = true;
+                layer.context.release(engine);
+            }
         }
     }
 
     private void closeOutbound(boolean shutdownOnly) {
         if (!closing) {
             closing = true;
-            Scratch s = SCRATCH.get();
+            Scratch s = scratch.get();
             if (s.corkOwner == this) {
                 flushCork(s);
             }
@@ -799,7 +826,7 @@ public final class TlsConnection implements Connection {
 
     @Override
     public long queuedBytes() {
-        Scratch s = SCRATCH.get();
+        Scratch s = scratch.get();
         return raw.queuedBytes() + (s.corkOwner == this ? s.cork.position() : 0);
     }
 

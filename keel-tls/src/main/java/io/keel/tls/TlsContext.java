@@ -16,13 +16,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The server side TLS configuration: identities (certificate chain + key, several for SNI), the provider (JDK
- * or OpenSSL/BoringSSL through Conscrypt), optional client certificate verification, and ALPN. Built once by
+ * or OpenSSL: BoringSSL through netty-tcnative), optional client certificate verification, and ALPN. Built once by
  * {@link #builder()}; {@link #reload()} re-reads the files so that new connections get the new certificates while
  * established ones keep theirs.
  *
@@ -35,7 +35,7 @@ import javax.net.ssl.TrustManagerFactory;
 public final class TlsContext {
 
     static {
-        // JSSE reads it when the first server handshake context class initialises; Conscrypt never renegotiates
+        // JSSE reads it when the first server handshake context class initialises; BoringSSL never renegotiates
         // as a server. TLS 1.3 has no renegotiation at all.
         if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null) {
             System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
@@ -73,21 +73,31 @@ public final class TlsContext {
         return new Builder();
     }
 
-    /** The current state: built together so that a reload swaps one consistent whole. */
-    private record State(SSLContext sslContext, List<KeyMaterial> identities, String[] protocols, String[] cipherSuites) {
+    /**
+     * The current state: built together so that a reload swaps one consistent whole. {@code sslContext} is the
+     * JDK provider's; {@code nativeContext} the OPENSSL provider's (Netty's SslContext, typed Object so that this
+     * class loads without Netty).
+     */
+    private record State(SSLContext sslContext, Object nativeContext, List<KeyMaterial> identities, String[] protocols,
+            String[] cipherSuites) {
     }
 
     private State load() {
+        provider.ensureAvailable();
         List<KeyMaterial> identities = new ArrayList<>();
         for (Source s : sources) {
             identities.add(s.load());
         }
-        TrustManager[] trust = trustedClientCas == null ? null : trustManagers(trustedClientCas);
+        TrustManagerFactory trust = trustedClientCas == null ? null : trustManagers(trustedClientCas);
+        SniKeyManager keyManager = new SniKeyManager(identities);
+        return provider == TlsProvider.OPENSSL ? loadNative(keyManager, trust, identities) : loadJdk(keyManager, trust, identities);
+    }
+
+    private State loadJdk(SniKeyManager keyManager, TrustManagerFactory trust, List<KeyMaterial> identities) {
         SSLContext ctx;
         try {
-            java.security.Provider jca = provider.jcaProvider();
-            ctx = jca == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", jca);
-            ctx.init(new KeyManager[] {new SniKeyManager(identities)}, trust, null);
+            ctx = SSLContext.getInstance("TLS");
+            ctx.init(new KeyManager[] {keyManager}, trust == null ? null : trust.getTrustManagers(), null);
         } catch (GeneralSecurityException e) {
             throw new TlsConfigException("Cannot create the " + provider + " TLS context: " + e.getMessage(), e);
         }
@@ -99,10 +109,27 @@ public final class TlsContext {
         }
         Set<String> supportedSuites = Set.of(probe.getSupportedCipherSuites());
         String[] suites = CIPHER_SUITES.stream().filter(supportedSuites::contains).toArray(String[]::new);
-        return new State(ctx, List.copyOf(identities), protos, suites);
+        return new State(ctx, null, List.copyOf(identities), protos, suites);
     }
 
-    private static TrustManager[] trustManagers(Path caFile) {
+    private State loadNative(SniKeyManager keyManager, TrustManagerFactory trust, List<KeyMaterial> identities) {
+        Object ctx;
+        try {
+            ctx = TcnativeSupport.newContext(keyManager, trust, protocols, CIPHER_SUITES, applicationProtocols);
+        } catch (SSLException | RuntimeException e) {
+            throw new TlsConfigException("Cannot create the " + provider + " TLS context: " + e.getMessage(), e);
+        }
+        // what BoringSSL actually enabled of what was asked
+        SSLEngine probe = TcnativeSupport.newEngine(ctx, null, -1);
+        try {
+            return new State(null, ctx, List.copyOf(identities), TcnativeSupport.enabledProtocols(probe),
+                    probe.getEnabledCipherSuites());
+        } finally {
+            TcnativeSupport.release(probe);
+        }
+    }
+
+    private static TrustManagerFactory trustManagers(Path caFile) {
         List<X509Certificate> cas = KeyMaterial.readCertificates(caFile, "trusted client CA");
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -113,7 +140,7 @@ public final class TlsContext {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
             tmf.init(ks);
-            return tmf.getTrustManagers();
+            return tmf;
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new TlsConfigException("Cannot use the trusted client CA file " + caFile + ": " + e.getMessage(), e);
         }
@@ -125,8 +152,12 @@ public final class TlsContext {
      * current configuration stays and the {@link TlsConfigException} says what is wrong.
      */
     public void reload() {
-        state.set(load());
+        State old = state.getAndSet(load());
         reloads.incrementAndGet();
+        if (old.nativeContext != null) {
+            // its engines hold references of their own: it is freed when the last of them is released
+            TcnativeSupport.release(old.nativeContext);
+        }
     }
 
     /** How many times {@link #reload()} succeeded. */
@@ -134,7 +165,10 @@ public final class TlsContext {
         return reloads.get();
     }
 
-    /** A new server-mode engine configured with the current certificates and this policy. */
+    /**
+     * A new server-mode engine configured with the current certificates and this policy. An OPENSSL engine holds
+     * native memory until {@link #release(SSLEngine)} (the TLS layer does that when the connection closes).
+     */
     public SSLEngine newEngine() {
         return newEngine(null, -1);
     }
@@ -142,24 +176,34 @@ public final class TlsContext {
     /** As {@link #newEngine()}, with the peer's address as a session-cache hint. */
     public SSLEngine newEngine(String peerHost, int peerPort) {
         State s = state.get();
+        if (s.nativeContext != null) {
+            // everything (policy, client auth, ALPN, tickets) is set on the context
+            return TcnativeSupport.newEngine(s.nativeContext, peerHost, peerPort);
+        }
         SSLEngine e = peerHost == null ? s.sslContext.createSSLEngine() : s.sslContext.createSSLEngine(peerHost, peerPort);
         e.setUseClientMode(false);
-        if (provider == TlsProvider.OPENSSL) {
-            ConscryptSupport.configure(e, s.protocols, s.cipherSuites, trustedClientCas != null, applicationProtocols);
-        } else {
-            SSLParameters p = e.getSSLParameters();
-            p.setProtocols(s.protocols);
-            p.setCipherSuites(s.cipherSuites);
-            p.setUseCipherSuitesOrder(true);
-            if (trustedClientCas != null) {
-                p.setNeedClientAuth(true);
-            }
-            e.setSSLParameters(p);
-            if (!applicationProtocols.isEmpty()) {
-                e.setHandshakeApplicationProtocolSelector((engine, offered) -> selectApplicationProtocol(offered));
-            }
+        SSLParameters p = e.getSSLParameters();
+        p.setProtocols(s.protocols);
+        p.setCipherSuites(s.cipherSuites);
+        p.setUseCipherSuitesOrder(true);
+        if (trustedClientCas != null) {
+            p.setNeedClientAuth(true);
+        }
+        e.setSSLParameters(p);
+        if (!applicationProtocols.isEmpty()) {
+            e.setHandshakeApplicationProtocolSelector((engine, offered) -> selectApplicationProtocol(offered));
         }
         return e;
+    }
+
+    /**
+     * Frees what an engine from {@link #newEngine()} holds outside the Java heap (OPENSSL: its BoringSSL state).
+     * Call it once, when the engine is no longer used; a no-op for the JDK provider.
+     */
+    public void release(SSLEngine engine) {
+        if (provider == TlsProvider.OPENSSL) {
+            TcnativeSupport.release(engine);
+        }
     }
 
     /** Ours in our order of preference; "" (no ALPN, no failure) when the client offers none of them. */
@@ -172,7 +216,10 @@ public final class TlsContext {
         return "";
     }
 
-    /** The SSLContext new connections use now (changes on {@link #reload()}). */
+    /**
+     * The JDK SSLContext new connections use now (changes on {@link #reload()}); null for the OPENSSL provider,
+     * whose context is Netty's and not an SSLContext.
+     */
     public SSLContext sslContext() {
         return state.get().sslContext;
     }

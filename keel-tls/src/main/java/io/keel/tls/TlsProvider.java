@@ -1,67 +1,74 @@
 package io.keel.tls;
 
-import java.security.Provider;
-
 /** The TLS implementation behind the {@link javax.net.ssl.SSLEngine}. */
 public enum TlsProvider {
     /** The JDK's own SSLEngine (SunJSSE). The default: no native code. */
     JDK,
-    /** Conscrypt: BoringSSL through JNI ({@code org.conscrypt:conscrypt-openjdk-uber}, optional dependency). */
+    /**
+     * BoringSSL through netty-tcnative, driven by Netty's OpenSSL SSLEngine (optional dependencies
+     * {@code io.netty:netty-handler} and {@code io.netty:netty-tcnative-boringssl-static}).
+     */
     OPENSSL;
 
-    private static volatile Provider conscrypt;
+    /** Checked once, on first use: null when BoringSSL loaded, otherwise why it did not. */
+    private static final class OpenSslCheck {
+        static final TlsConfigException FAILURE = check();
 
-    /** The JCA provider to pass to {@code SSLContext.getInstance}, null for the JDK default. */
-    Provider jcaProvider() {
-        if (this == JDK) {
-            return null;
-        }
-        Provider p = conscrypt;
-        if (p == null) {
-            synchronized (TlsProvider.class) {
-                p = conscrypt;
-                if (p == null) {
-                    p = conscrypt = loadConscrypt();
-                }
+        private static TlsConfigException check() {
+            Throwable cause;
+            try {
+                cause = TcnativeSupport.unavailabilityCause();
+            } catch (LinkageError e) {
+                cause = e; // Netty's handler classes are missing: TcnativeSupport cannot link
             }
+            return cause == null ? null : unavailable(cause);
         }
-        return p;
     }
 
-    /** True when this provider can be used on this machine (for OPENSSL: Conscrypt and its native library load). */
+    /** Throws a {@link TlsConfigException} saying why when this provider cannot be used here. */
+    void ensureAvailable() {
+        TlsConfigException failure = this == OPENSSL ? OpenSslCheck.FAILURE : null;
+        if (failure != null) {
+            throw new TlsConfigException(failure.getMessage(), failure.getCause());
+        }
+    }
+
+    /** True when this provider can be used on this machine (for OPENSSL: Netty and netty-tcnative's native library load). */
     public boolean isAvailable() {
         try {
-            jcaProvider();
+            ensureAvailable();
             return true;
         } catch (TlsConfigException e) {
             return false;
         }
     }
 
-    private static Provider loadConscrypt() {
-        try {
-            Class<?> c = Class.forName("org.conscrypt.Conscrypt");
-            // isAvailable() is false when the native library failed to load; newProvider() would then throw
-            Object available = c.getMethod("isAvailable").invoke(null);
-            if (!Boolean.TRUE.equals(available)) {
-                Throwable cause = null;
-                try {
-                    c.getMethod("checkAvailability").invoke(null);
-                } catch (java.lang.reflect.InvocationTargetException e) {
-                    cause = e.getCause();
-                }
-                throw new TlsConfigException("The OpenSSL (Conscrypt/BoringSSL) TLS provider cannot load its native library"
-                        + " on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
-                        + (cause != null ? ": " + cause : "") + "; use the JDK provider instead", cause);
-            }
-            return (Provider) c.getMethod("newProvider").invoke(null);
-        } catch (ClassNotFoundException | NoClassDefFoundError e) {
-            throw new TlsConfigException("The OpenSSL TLS provider needs Conscrypt (org.conscrypt:conscrypt-openjdk-uber)"
-                    + " on the class path; it is missing. Add it, or use the JDK provider", e);
-        } catch (ReflectiveOperationException | LinkageError e) {
-            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite ? ite.getCause() : e;
-            throw new TlsConfigException("The OpenSSL (Conscrypt/BoringSSL) TLS provider failed to load: " + cause
-                    + "; use the JDK provider instead", cause);
+    /** The one-sentence message for a provider that failed to load because of {@code cause}. */
+    static TlsConfigException unavailable(Throwable cause) {
+        String missing = missingClass(cause);
+        if (missing != null && missing.startsWith("io.netty.internal.tcnative")) {
+            return new TlsConfigException("The OpenSSL TLS provider needs netty-tcnative"
+                    + " (io.netty:netty-tcnative-boringssl-static) on the class path; it is missing ("
+                    + missing + "). Add it, or use the JDK provider", cause);
         }
+        if (missing != null) {
+            return new TlsConfigException("The OpenSSL TLS provider needs Netty's SSL engine (io.netty:netty-handler)"
+                    + " and netty-tcnative (io.netty:netty-tcnative-boringssl-static) on the class path; " + missing
+                    + " is missing. Add them, or use the JDK provider", cause);
+        }
+        return new TlsConfigException("The OpenSSL TLS provider (BoringSSL through netty-tcnative) cannot load its"
+                + " native library on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + ": "
+                + cause + "; use the JDK provider instead", cause);
+    }
+
+    /** The dotted name of the class whose absence caused this, or null. */
+    private static String missingClass(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof ClassNotFoundException || t instanceof NoClassDefFoundError) {
+                String m = t.getMessage();
+                return m == null ? "a class" : m.replace('/', '.');
+            }
+        }
+        return null;
     }
 }

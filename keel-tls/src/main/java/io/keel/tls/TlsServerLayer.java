@@ -33,7 +33,8 @@ import io.keel.core.ConnectionHandler;
  * the handshake resumes on the connection's loop afterwards.
  * <li>Memory: decryption and encryption use buffers owned by the loop thread; a connection keeps a buffer only
  * while it holds plaintext its handler left unconsumed or input it cannot process yet. Partial records stay in the
- * raw connection's input (the core keeps unconsumed bytes).
+ * raw connection's input (the core keeps unconsumed bytes). The engine is released ({@link TlsContext#release})
+ * when the raw connection closes, which frees an OpenSSL engine's native state.
  * <li>Corking: sends made during one callback are gathered (up to one full record, 16 KiB) and encrypted into as
  * few records as possible when the callback returns.
  * </ul>
@@ -120,11 +121,14 @@ public final class TlsServerLayer implements ConnectionHandler {
 
     @Override
     public void onOpen(Connection raw) {
-        SSLEngine engine;
+        SSLEngine engine = null;
         try {
             engine = context.newEngine();
             engine.beginHandshake();
         } catch (SSLException | RuntimeException e) {
+            if (engine != null) {
+                context.release(engine);
+            }
             stats.failed();
             raw.abort();
             return;

@@ -160,11 +160,21 @@ class TlsContextTest {
         TlsContext ctx = TlsContext.builder().selfSigned().provider(provider).build();
         SSLEngine e = ctx.newEngine();
         assertThat(e.getUseClientMode()).isFalse();
-        assertThat(e.getEnabledProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
+        // Netty's OpenSSL engine always lists the "SSLv2Hello" pseudo-protocol (a ClientHello format, not a version)
+        assertThat(e.getEnabledProtocols()).filteredOn(p -> !p.equals("SSLv2Hello"))
+                .containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
+        assertThat(ctx.enabledProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
         assertThat(e.getEnabledCipherSuites()).allMatch(s -> s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_")
                 || s.startsWith("TLS_ECDHE_") && (s.contains("_GCM_") || s.contains("CHACHA20_POLY1305")));
         assertThat(e.getEnabledCipherSuites()).contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
-        assertThat(ctx.sslContext().getProvider().getName()).isEqualTo(provider == TlsProvider.JDK ? "SunJSSE" : "Conscrypt");
+        assertThat(ctx.enabledCipherSuites()).containsExactlyInAnyOrder(e.getEnabledCipherSuites());
+        if (provider == TlsProvider.JDK) {
+            assertThat(ctx.sslContext().getProvider().getName()).isEqualTo("SunJSSE");
+        } else {
+            assertThat(ctx.sslContext()).isNull();
+            assertThat(e.getClass().getName()).startsWith("io.netty.handler.ssl.").contains("OpenSslEngine");
+        }
+        ctx.release(e);
         assertThat(System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation")).isEqualTo("true");
     }
 
@@ -195,11 +205,20 @@ class TlsContextTest {
 
     @Test
     void openSslProviderLoadsOrSaysWhy() {
-        // on this machine Conscrypt is on the test class path; the message path is covered by the reflection code
+        // on this machine Netty and netty-tcnative are on the test class path
         if (TlsProvider.OPENSSL.isAvailable()) {
             assertThat(TlsContext.builder().selfSigned().provider(TlsProvider.OPENSSL).build().provider())
                     .isEqualTo(TlsProvider.OPENSSL);
         }
+        // the messages for the machines where they are not
+        assertThat(TlsProvider.unavailable(new ClassNotFoundException("io.netty.internal.tcnative.SSLContext")))
+                .hasMessageStartingWith("The OpenSSL TLS provider needs netty-tcnative (io.netty:netty-tcnative-boringssl-static)")
+                .hasMessageEndingWith("use the JDK provider");
+        assertThat(TlsProvider.unavailable(new NoClassDefFoundError("io/netty/handler/ssl/OpenSsl")))
+                .hasMessageContaining("io.netty:netty-handler").hasMessageContaining("io.netty.handler.ssl.OpenSsl is missing");
+        assertThat(TlsProvider.unavailable(new UnsatisfiedLinkError("no netty_tcnative_linux_x86_64")))
+                .hasMessageStartingWith("The OpenSSL TLS provider (BoringSSL through netty-tcnative) cannot load its native library on")
+                .hasMessageContaining("no netty_tcnative_linux_x86_64").hasMessageEndingWith("use the JDK provider instead");
     }
 
     /** openssl on the PATH, for tests that use it (they skip when it is missing). */

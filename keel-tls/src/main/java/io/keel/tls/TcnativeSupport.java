@@ -1,0 +1,96 @@
+package io.keel.tls;
+
+import java.util.Arrays;
+import java.util.List;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
+import io.netty.handler.ssl.OpenSslContextOption;
+import io.netty.handler.ssl.OpenSslServerSessionContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The OPENSSL provider: BoringSSL (netty-tcnative) through Netty's OpenSSL {@link SSLEngine}, which keeps the
+ * TLS state in memory BIOs (no file descriptor per connection, unlike Conscrypt's pipe per engine). Loaded only
+ * when that provider is used; its signatures use JDK types only, so {@link TlsContext} loads without Netty.
+ *
+ * <p>Contexts and engines are reference counted ({@link SslProvider#OPENSSL_REFCNT}): native memory is freed
+ * when they are released, not by a finalizer. Each engine holds a reference to its context, so a context that a
+ * reload replaced is freed once its last connection is gone.
+ */
+final class TcnativeSupport {
+    /**
+     * The engine copies heap buffers through direct buffers from this allocator; the layer hands it direct
+     * buffers, so this serves only the rare heap ones (plaintext the handler left, input held back).
+     */
+    private static final ByteBufAllocator ALLOC = UnpooledByteBufAllocator.DEFAULT;
+
+    private TcnativeSupport() {
+    }
+
+    /** Null when BoringSSL loaded, otherwise why not. */
+    static Throwable unavailabilityCause() {
+        return OpenSsl.isAvailable() ? null : OpenSsl.unavailabilityCause();
+    }
+
+    /** A server context (a ReferenceCountedOpenSslContext) with one reference, for the caller to release. */
+    static Object newContext(X509ExtendedKeyManager keyManager, TrustManagerFactory trust, List<String> protocols,
+            List<String> cipherSuites, List<String> applicationProtocols) throws SSLException {
+        // the key manager chooses by SNI; the caching factory converts each identity to native form once instead of
+        // at every handshake (a reload builds a new context, so the cache never outlives the files it came from)
+        SslContextBuilder b = SslContextBuilder.forServer(new OpenSslCachingX509KeyManagerFactory(
+                new KeyManagerFactoryWrapper(keyManager)))
+                .sslProvider(SslProvider.OPENSSL_REFCNT)
+                .protocols(protocols)
+                // BoringSSL always enables its three TLS 1.3 suites; the TLS 1.2 ones are the list given
+                .ciphers(cipherSuites, SupportedCipherSuiteFilter.INSTANCE)
+                // the certificate and verify callbacks run on the loop, as with the JDK's (cached key material:
+                // cheap); a hop to the task executor per handshake would cost more than it saves
+                .option(OpenSslContextOption.USE_TASKS, false);
+        if (trust != null) {
+            b.trustManager(trust).clientAuth(ClientAuth.REQUIRE);
+        }
+        if (!applicationProtocols.isEmpty()) {
+            // ours in our order; a client offering none of them gets no ALPN rather than a failed handshake
+            b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, applicationProtocols));
+        }
+        SslContext ctx = b.build();
+        // Netty turns TLS 1.2 session tickets off (SSL_OP_NO_TICKET, like the JDK) and enables only the TLS 1.3
+        // ones; this enables both, with keys BoringSSL generates and rotates itself. With tickets the server keeps
+        // no per-session state for resumption.
+        ((OpenSslServerSessionContext) ctx.sessionContext()).setTicketKeys();
+        return ctx;
+    }
+
+    /** A server engine with one reference, released by {@link #release} when its connection is gone. */
+    static SSLEngine newEngine(Object context, String peerHost, int peerPort) {
+        SslContext ctx = (SslContext) context;
+        return peerHost == null ? ctx.newEngine(ALLOC) : ctx.newEngine(ALLOC, peerHost, peerPort);
+    }
+
+    /** The protocol versions an engine has enabled, without the "SSLv2Hello" pseudo-protocol Netty always lists. */
+    static String[] enabledProtocols(SSLEngine engine) {
+        return Arrays.stream(engine.getEnabledProtocols()).filter(p -> !p.equals("SSLv2Hello")).toArray(String[]::new);
+    }
+
+    /** Drops one reference to a context or engine (frees its native memory when it was the last). */
+    static void release(Object contextOrEngine) {
+        ReferenceCountUtil.release(contextOrEngine);
+    }
+}
