@@ -16,6 +16,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.OpenSslServerSessionContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -38,6 +39,12 @@ final class TcnativeSupport {
      * buffers, so this serves only the rare heap ones (plaintext the handler left, input held back).
      */
     private static final ByteBufAllocator ALLOC = UnpooledByteBufAllocator.DEFAULT;
+    /**
+     * What BoringSSL writes outside a wrap (its handshake flight while reading the ClientHello, an alert) goes to a
+     * buffer each engine allocates for its whole life: Netty's 2 KiB default was the largest native cost of an
+     * idle connection. What does not fit waits in BoringSSL and goes out with the next wrap, at no extra cost.
+     */
+    private static final int NON_APPLICATION_BUFFER = 256;
 
     private TcnativeSupport() {
     }
@@ -71,6 +78,7 @@ final class TcnativeSupport {
                     ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, applicationProtocols));
         }
         SslContext ctx = b.build();
+        ((ReferenceCountedOpenSslContext) ctx).setBioNonApplicationBufferSize(NON_APPLICATION_BUFFER);
         // Netty turns TLS 1.2 session tickets off (SSL_OP_NO_TICKET, like the JDK) and enables only the TLS 1.3
         // ones; this enables both, with keys BoringSSL generates and rotates itself. With tickets the server keeps
         // no per-session state for resumption.
