@@ -62,7 +62,7 @@ public final class EchoProcess implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("-Xmx256m");
-        cmd.add("--enable-native-access=ALL-UNNAMED"); // Conscrypt (--tls-provider openssl) loads a native library
+        cmd.add("--enable-native-access=ALL-UNNAMED"); // netty-tcnative (--tls-provider openssl) loads a native library
         cmd.add(EchoMain.class.getName());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

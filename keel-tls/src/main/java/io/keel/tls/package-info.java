@@ -1,6 +1,6 @@
 /**
  * TLS for Keel: a layer between the socket and the protocol, on the JDK's SSLEngine or on BoringSSL through
- * Conscrypt.
+ * netty-tcnative (Netty's OpenSSL SSLEngine).
  *
  * <h2>Launcher usage</h2>
  * <pre>{@code
@@ -8,7 +8,7 @@
  * try {
  *     tls = TlsContext.builder()
  *             .certificate(Path.of("cert.pem"), Path.of("key.pem"))   // or .pkcs12(file, pw) or .selfSigned()
- *             .provider(TlsProvider.JDK)                              // or TlsProvider.OPENSSL (Conscrypt)
+ *             .provider(TlsProvider.JDK)                              // or TlsProvider.OPENSSL (netty-tcnative)
  *             // .verifyPeer(Path.of("client-ca.pem"))                // require client certificates
  *             // .certificate(otherCert, otherKey)                    // more identities, chosen by SNI
  *             .build();
