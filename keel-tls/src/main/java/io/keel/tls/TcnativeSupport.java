@@ -22,6 +22,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
+import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -86,10 +87,17 @@ final class TcnativeSupport {
         return ctx;
     }
 
-    /** A server engine with one reference, released by {@link #release} when its connection is gone. */
+    /**
+     * A server engine with one reference, released by {@link #release} when its connection is gone; null when the
+     * context was released meanwhile (a reload replaced it).
+     */
     static SSLEngine newEngine(Object context, String peerHost, int peerPort) {
         SslContext ctx = (SslContext) context;
-        return peerHost == null ? ctx.newEngine(ALLOC) : ctx.newEngine(ALLOC, peerHost, peerPort);
+        try {
+            return peerHost == null ? ctx.newEngine(ALLOC) : ctx.newEngine(ALLOC, peerHost, peerPort);
+        } catch (IllegalReferenceCountException e) {
+            return null;
+        }
     }
 
     /** The protocol versions an engine has enabled, without the "SSLv2Hello" pseudo-protocol Netty always lists. */

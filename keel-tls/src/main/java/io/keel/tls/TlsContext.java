@@ -176,9 +176,17 @@ public final class TlsContext {
     /** As {@link #newEngine()}, with the peer's address as a session-cache hint. */
     public SSLEngine newEngine(String peerHost, int peerPort) {
         State s = state.get();
-        if (s.nativeContext != null) {
+        while (s.nativeContext != null) {
             // everything (policy, client auth, ALPN, tickets) is set on the context
-            return TcnativeSupport.newEngine(s.nativeContext, peerHost, peerPort);
+            SSLEngine e = TcnativeSupport.newEngine(s.nativeContext, peerHost, peerPort);
+            if (e != null) {
+                return e;
+            }
+            State now = state.get();
+            if (now == s) {
+                throw new IllegalStateException("the current OpenSSL context was released");
+            }
+            s = now; // a reload released that context after we read it: take the new one
         }
         SSLEngine e = peerHost == null ? s.sslContext.createSSLEngine() : s.sslContext.createSSLEngine(peerHost, peerPort);
         e.setUseClientMode(false);
@@ -234,6 +242,11 @@ public final class TlsContext {
 
     public List<String> applicationProtocols() {
         return applicationProtocols;
+    }
+
+    /** The OPENSSL provider's current context (Netty's, reference counted), null for JDK; for tests. */
+    Object nativeContext() {
+        return state.get().nativeContext;
     }
 
     /** The protocols and cipher suites actually enabled for this provider. */

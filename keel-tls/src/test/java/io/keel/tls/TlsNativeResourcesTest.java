@@ -68,6 +68,23 @@ class TlsNativeResourcesTest {
         }
     }
 
+    @Test
+    void aReloadReleasesTheReplacedContextAndItGoesWithItsLastEngine() {
+        TlsContext ctx = TlsServerLayerTest.context(TlsProvider.OPENSSL);
+        ReferenceCounted first = (ReferenceCounted) ctx.nativeContext();
+        SSLEngine e = ctx.newEngine();
+        assertThat(first.refCnt()).as("ours and the engine's").isEqualTo(2);
+        ctx.reload();
+        assertThat(ctx.nativeContext()).isNotSameAs(first);
+        assertThat(first.refCnt()).as("the engine's").isEqualTo(1);
+        ctx.release(e);
+        assertThat(((ReferenceCounted) e).refCnt()).isZero();
+        assertThat(first.refCnt()).as("freed with its last engine").isZero();
+        SSLEngine next = ctx.newEngine();
+        assertThat(((ReferenceCounted) ctx.nativeContext()).refCnt()).isEqualTo(2);
+        ctx.release(next);
+    }
+
     /** A handshaken client connection that has echoed one byte (so the server side is open too). */
     private static SSLSocket open(SSLContext ctx, int port) throws IOException {
         SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
