@@ -66,8 +66,8 @@ final class TcnativeSupport {
                 .protocols(protocols)
                 // BoringSSL always enables its three TLS 1.3 suites; the TLS 1.2 ones are the list given
                 .ciphers(cipherSuites, SupportedCipherSuiteFilter.INSTANCE)
-                // the certificate and verify callbacks run on the loop, as with the JDK's (cached key material:
-                // cheap); a hop to the task executor per handshake would cost more than it saves
+                // the certificate and verify callbacks run on the loop, as they did with Conscrypt (cached key
+                // material: cheap); a hop to the task executor and back per handshake would cost more than it saves
                 .option(OpenSslContextOption.USE_TASKS, false);
         if (trust != null) {
             b.trustManager(trust).clientAuth(ClientAuth.REQUIRE);
