@@ -7,38 +7,24 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
+
+import io.keel.websocket.ClientWire.Frame;
 
 /**
  * A deliberately small, independent WebSocket client on a plain blocking socket: it writes exactly the bytes a
  * test asks for (so it can also send what a good client never would) and parses the server's bytes itself.
  */
 final class RawClient implements AutoCloseable {
-    /** The RFC 6455 section 1.3 example key and its accept value. */
-    static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
-    static final String ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+    static final String KEY = ClientWire.KEY;
+    static final String ACCEPT = ClientWire.ACCEPT;
 
     final Socket socket;
     final InputStream in;
     final OutputStream out;
-
-    record Frame(boolean fin, int opcode, byte[] payload) {
-        int closeCode() {
-            if (opcode != 0x8 || payload.length < 2) {
-                return -1;
-            }
-            return ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
-        }
-
-        String text() {
-            return new String(payload, StandardCharsets.UTF_8);
-        }
-    }
 
     record Response(int status, String statusLine, Map<String, String> headers, byte[] body) {
         String header(String name) {
@@ -68,16 +54,9 @@ final class RawClient implements AutoCloseable {
         write(ascii.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    /** The HyBi upgrade request for {@code version} (7 and 8 carry Sec-WebSocket-Origin, 13 Origin). */
+    /** The HyBi upgrade request for {@code version}. */
     static String hybiRequest(int version) {
-        String origin = version < 13 ? "Sec-WebSocket-Origin: http://example.com\r\n" : "Origin: http://example.com\r\n";
-        return "GET /chat HTTP/1.1\r\n"
-            + "Host: 127.0.0.1\r\n"
-            + "Upgrade: websocket\r\n"
-            + "Connection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: " + KEY + "\r\n"
-            + origin
-            + "Sec-WebSocket-Version: " + version + "\r\n\r\n";
+        return ClientWire.hybiRequest("/chat", version);
     }
 
     /** Sends the HyBi upgrade and returns the 101 response (fails on anything else). */
@@ -124,43 +103,12 @@ final class RawClient implements AutoCloseable {
     }
 
     byte[] read(int n) throws IOException {
-        byte[] b = in.readNBytes(n);
-        if (b.length != n) {
-            throw new IOException("end of stream after " + b.length + " of " + n + " bytes");
-        }
-        return b;
+        return ClientWire.readExactly(in, n);
     }
 
     /** Writes one HyBi frame; client frames are masked unless {@code mask} is false. */
     void sendFrame(boolean fin, int opcode, byte[] payload, boolean mask) throws IOException {
-        write(encodeFrame(fin, opcode, payload, mask));
-    }
-
-    static byte[] encodeFrame(boolean fin, int opcode, byte[] payload, boolean mask) {
-        ByteBuffer b = ByteBuffer.allocate(14 + payload.length);
-        b.put((byte) ((fin ? 0x80 : 0) | opcode));
-        int m = mask ? 0x80 : 0;
-        if (payload.length < 126) {
-            b.put((byte) (m | payload.length));
-        } else if (payload.length < 65536) {
-            b.put((byte) (m | 126)).putShort((short) payload.length);
-        } else {
-            b.put((byte) (m | 127)).putLong(payload.length);
-        }
-        if (mask) {
-            byte[] key = new byte[4];
-            ThreadLocalRandom.current().nextBytes(key);
-            b.put(key);
-            for (int i = 0; i < payload.length; i++) {
-                b.put((byte) (payload[i] ^ key[i & 3]));
-            }
-        } else {
-            b.put(payload);
-        }
-        b.flip();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
+        write(ClientWire.encode(fin, opcode, payload, mask));
     }
 
     void sendText(String text) throws IOException {
@@ -173,19 +121,7 @@ final class RawClient implements AutoCloseable {
 
     /** Reads one HyBi frame from the server, checking that it is not masked. */
     Frame readFrame() throws IOException {
-        byte[] h = read(2);
-        boolean fin = (h[0] & 0x80) != 0;
-        int opcode = h[0] & 0x0F;
-        if ((h[1] & 0x80) != 0) {
-            throw new AssertionError("server frames must not be masked");
-        }
-        long len = h[1] & 0x7F;
-        if (len == 126) {
-            len = ByteBuffer.wrap(read(2)).getShort() & 0xFFFF;
-        } else if (len == 127) {
-            len = ByteBuffer.wrap(read(8)).getLong();
-        }
-        return new Frame(fin, opcode, read(Math.toIntExact(len)));
+        return ClientWire.readFrame(in);
     }
 
     /** Reads frames until a close frame and returns it (data frames before it are skipped). */

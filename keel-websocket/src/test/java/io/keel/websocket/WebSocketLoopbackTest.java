@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keel.core.Server;
 import io.keel.core.TestServers;
-import io.keel.websocket.RawClient.Frame;
+import io.keel.websocket.ClientWire.Frame;
 import io.keel.websocket.RawClient.Response;
 import io.keel.websocket.protocol.ProtocolVersion;
 import java.io.ByteArrayOutputStream;
@@ -270,7 +270,7 @@ class WebSocketLoopbackTest {
         start(b -> b);
         RawClient c = client();
         byte[] head = RawClient.hybiRequest(13).getBytes(StandardCharsets.ISO_8859_1);
-        byte[] frame = RawClient.encodeFrame(true, 0x1, "eager".getBytes(StandardCharsets.UTF_8), true);
+        byte[] frame = ClientWire.encode(true, 0x1, "eager".getBytes(StandardCharsets.UTF_8), true);
         byte[] both = Arrays.copyOf(head, head.length + frame.length);
         System.arraycopy(frame, 0, both, head.length, frame.length);
         c.write(both);
@@ -326,24 +326,24 @@ class WebSocketLoopbackTest {
         byte[] ping126 = new byte[126];
         return java.util.stream.Stream.of(
             org.junit.jupiter.params.provider.Arguments.of("RSV1 set without an extension",
-                new byte[][] {RawClient.encodeFrame(true, 0x1, new byte[] {'a'}, true)}, 0x40, 1002),
+                new byte[][] {ClientWire.encode(true, 0x1, new byte[] {'a'}, true)}, 0x40, 1002),
             org.junit.jupiter.params.provider.Arguments.of("reserved opcode 0x3",
-                new byte[][] {RawClient.encodeFrame(true, 0x3, new byte[] {'a'}, true)}, 0, 1002),
+                new byte[][] {ClientWire.encode(true, 0x3, new byte[] {'a'}, true)}, 0, 1002),
             org.junit.jupiter.params.provider.Arguments.of("continuation with no message started",
-                new byte[][] {RawClient.encodeFrame(true, 0x0, new byte[] {'a'}, true)}, 0, 1002),
+                new byte[][] {ClientWire.encode(true, 0x0, new byte[] {'a'}, true)}, 0, 1002),
             org.junit.jupiter.params.provider.Arguments.of("new text message inside a fragmented one",
-                new byte[][] {RawClient.encodeFrame(false, 0x1, new byte[] {'a'}, true),
-                    RawClient.encodeFrame(true, 0x1, new byte[] {'b'}, true)}, 0, 1002),
+                new byte[][] {ClientWire.encode(false, 0x1, new byte[] {'a'}, true),
+                    ClientWire.encode(true, 0x1, new byte[] {'b'}, true)}, 0, 1002),
             org.junit.jupiter.params.provider.Arguments.of("fragmented ping",
-                new byte[][] {RawClient.encodeFrame(false, 0x9, new byte[] {'a'}, true)}, 0, 1002),
+                new byte[][] {ClientWire.encode(false, 0x9, new byte[] {'a'}, true)}, 0, 1002),
             org.junit.jupiter.params.provider.Arguments.of("ping payload over 125 bytes",
-                new byte[][] {RawClient.encodeFrame(true, 0x9, ping126, true)}, 0, 1002),
+                new byte[][] {ClientWire.encode(true, 0x9, ping126, true)}, 0, 1002),
             org.junit.jupiter.params.provider.Arguments.of("close with the reserved code 1005",
-                new byte[][] {RawClient.encodeFrame(true, 0x8, new byte[] {0x03, (byte) 0xED}, true)}, 0, 1002),
+                new byte[][] {ClientWire.encode(true, 0x8, new byte[] {0x03, (byte) 0xED}, true)}, 0, 1002),
             org.junit.jupiter.params.provider.Arguments.of("close with a one-byte payload",
-                new byte[][] {RawClient.encodeFrame(true, 0x8, new byte[] {0x03}, true)}, 0, 1002),
+                new byte[][] {ClientWire.encode(true, 0x8, new byte[] {0x03}, true)}, 0, 1002),
             org.junit.jupiter.params.provider.Arguments.of("close reason that is not UTF-8",
-                new byte[][] {RawClient.encodeFrame(true, 0x8, new byte[] {0x03, (byte) 0xE8, (byte) 0xFF}, true)},
+                new byte[][] {ClientWire.encode(true, 0x8, new byte[] {0x03, (byte) 0xE8, (byte) 0xFF}, true)},
                 0, 1007));
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import io.keel.websocket.ClientWire;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,7 +36,7 @@ class PingFloodTest {
                 CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
                     try {
                         for (int i = 0; i < PINGS; i++) {
-                            Wire.Frame f = flood.readFrame();
+                            ClientWire.Frame f = flood.readFrame();
                             assertThat(f.opcode()).as("frame %d", i).isEqualTo(0xA);
                             assertThat(ByteBuffer.wrap(f.payload()).getInt()).as("pong payload").isEqualTo(i);
                         }

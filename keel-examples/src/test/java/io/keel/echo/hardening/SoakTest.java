@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import io.keel.websocket.ClientWire;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -112,7 +113,7 @@ class SoakTest {
                     byte[] data = new byte[size];
                     rnd.nextBytes(data);
                     w.sendBinary(data);
-                    Wire.Frame f = w.readFrame();
+                    ClientWire.Frame f = w.readFrame();
                     assertThat(f.opcode()).isEqualTo(0x2);
                     assertThat(f.fin()).isTrue();
                     assertThat(Arrays.equals(f.payload(), data)).as("binary echo of %d bytes intact", size).isTrue();

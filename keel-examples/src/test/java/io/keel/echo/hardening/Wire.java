@@ -7,22 +7,24 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
+import io.keel.websocket.ClientWire;
+import io.keel.websocket.ClientWire.Frame;
+
 /**
- * A small raw WebSocket client (after keel-websocket's RawClient) on a blocking socket, plain or TLS: it writes
- * exactly the bytes a test asks for and parses the server's bytes itself. Speaks HyBi-07/08/13 and Hixie-76.
+ * A small raw WebSocket client on a blocking socket, plain or TLS: it writes exactly the bytes a test asks for
+ * and parses the server's bytes itself. Speaks HyBi-07/08/13 (frames from keel-websocket's test {@link ClientWire})
+ * and Hixie-76.
  */
 final class Wire implements AutoCloseable {
-    static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+    static final String KEY = ClientWire.KEY;
     /** The worked example of draft-hixie-thewebsocketprotocol-76. */
     static final String HIXIE_REQUEST = "GET /demo HTTP/1.1\r\n"
         + "Host: example.com\r\n"
@@ -33,12 +35,6 @@ final class Wire implements AutoCloseable {
         + "Origin: http://example.com\r\n\r\n"
         + "^n:ds[4U";
     static final byte[] HIXIE_ANSWER = "8jKS'y:G*Co,Wxa-".getBytes(StandardCharsets.ISO_8859_1);
-
-    record Frame(boolean fin, int opcode, byte[] payload) {
-        int closeCode() {
-            return opcode != 0x8 || payload.length < 2 ? -1 : ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
-        }
-    }
 
     final Socket socket;
     final Socket tcp; // the TCP socket under the TLS one (the same when plain)
@@ -91,9 +87,7 @@ final class Wire implements AutoCloseable {
     }
 
     static String hybiRequest(int version) {
-        String origin = version < 13 ? "Sec-WebSocket-Origin: http://example.com\r\n" : "Origin: http://example.com\r\n";
-        return "GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: " + KEY + "\r\n" + origin + "Sec-WebSocket-Version: " + version + "\r\n\r\n";
+        return ClientWire.hybiRequest("/echo", version);
     }
 
     /** Upgrades with {@code version} 7, 8, 13 (HyBi) or 76 (Hixie-76); fails unless the server says 101. */
@@ -134,35 +128,11 @@ final class Wire implements AutoCloseable {
     }
 
     byte[] read(int n) throws IOException {
-        byte[] b = in.readNBytes(n);
-        if (b.length != n) {
-            throw new IOException("end of stream after " + b.length + " of " + n + " bytes");
-        }
-        return b;
+        return ClientWire.readExactly(in, n);
     }
 
     static byte[] frame(boolean fin, int opcode, byte[] payload, boolean mask) {
-        ByteBuffer b = ByteBuffer.allocate(14 + payload.length);
-        b.put((byte) ((fin ? 0x80 : 0) | opcode));
-        int m = mask ? 0x80 : 0;
-        if (payload.length < 126) {
-            b.put((byte) (m | payload.length));
-        } else if (payload.length < 65536) {
-            b.put((byte) (m | 126)).putShort((short) payload.length);
-        } else {
-            b.put((byte) (m | 127)).putLong(payload.length);
-        }
-        if (mask) {
-            byte[] key = new byte[4];
-            ThreadLocalRandom.current().nextBytes(key);
-            b.put(key);
-            for (int i = 0; i < payload.length; i++) {
-                b.put((byte) (payload[i] ^ key[i & 3]));
-            }
-        } else {
-            b.put(payload);
-        }
-        return java.util.Arrays.copyOf(b.array(), b.position());
+        return ClientWire.encode(fin, opcode, payload, mask);
     }
 
     void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
@@ -188,17 +158,7 @@ final class Wire implements AutoCloseable {
 
     /** Reads one HyBi frame, checking the server did not mask it. */
     Frame readFrame() throws IOException {
-        byte[] h = read(2);
-        if ((h[1] & 0x80) != 0) {
-            throw new AssertionError("server frames must not be masked");
-        }
-        long len = h[1] & 0x7F;
-        if (len == 126) {
-            len = ByteBuffer.wrap(read(2)).getShort() & 0xFFFF;
-        } else if (len == 127) {
-            len = ByteBuffer.wrap(read(8)).getLong();
-        }
-        return new Frame((h[0] & 0x80) != 0, h[0] & 0x0F, read(Math.toIntExact(len)));
+        return ClientWire.readFrame(in);
     }
 
     /** Reads one text message in this connection's protocol. */
