@@ -19,17 +19,8 @@ while [ $# -gt 0 ]; do
     *) echo "alloc-profile: unknown option $1" >&2; exit 2 ;;
   esac
 done
-JAVA_HOME=$("$root/bin/find-jdk"); export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
-wsload=$root/bench/.work/kit/wsload/wsload
-[ -x "$wsload" ] || { echo "alloc-profile: no $wsload (run bench/compare-all.sh once, or make -C bench/.work/kit/wsload)" >&2; exit 1; }
-tmp=$(mktemp -d); pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-args=(--mode "$mode" --bind 127.0.0.1 --port "$port" --io-threads 1); tls=()
-[ "$mode" = wss ] && { args+=(--tls-provider "$provider"); tls=(--tls); }
-"$root/keel-echo" "${args[@]}" >"$tmp/server.log" 2>&1 & pid=$!
-for _ in $(seq 300); do grep -q listening "$tmp/server.log" && break; sleep 0.2; done
-grep -q listening "$tmp/server.log" || { cat "$tmp/server.log" >&2; exit 1; }
+. "$root/bench/lib/start-keel.sh"
+start_keel "$mode" "$provider"
 "$wsload" --host 127.0.0.1 --port "$port" "${tls[@]}" --connections 100 --payload "$payload" --depth 1 \
   --duration $((seconds + 10)) --warmup 2 >"$tmp/load.out" &
 load=$!
