@@ -5,80 +5,157 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One connection as a handler sees it. Owned by one event loop; every method must be called from that loop
- * (inside a callback, or through {@link #execute(Runnable)}), except {@link #execute(Runnable)} itself.
+ * One connection as a handler sees it. Owned by one event loop, which runs all of its callbacks.
+ *
+ * <h2>Threads</h2>
+ * Every method that sends, closes, pauses or resumes ({@link #send}, {@link #sendControl}, {@link #close},
+ * {@link #shutdownOutput}, {@link #abort}, {@link #pauseReading}, {@link #resumeReading}) is safe from any thread,
+ * as in Netty: on the owning loop it runs at once; from another thread it is handed to the loop and runs there in
+ * the order that thread called it. A send handed over copies the bytes first, so the caller may reuse its buffer
+ * at once either way; its status is then a promise made without waiting for the loop:
+ * <ul>
+ *   <li>{@link SendStatus#QUEUED}: handed over; the loop sends it unless the connection closes first;</li>
+ *   <li>{@link SendStatus#BACKPRESSURE}: handed over, and what waits for this connection is over its high
+ *       watermark: slow down until {@link ConnectionHandler#onWritable}, which is then always called once;</li>
+ *   <li>{@link SendStatus#DROPPED}: refused (the connection is closing, or its queue limit is reached); nothing
+ *       was copied and the buffer's position is unchanged.</li>
+ * </ul>
+ * A handed-over send is never {@link SendStatus#SENT}. The other methods ({@link #get}, {@link #set},
+ * {@link #attach}, {@link #schedule}...) must be called on the loop; {@link #execute} brings code there.
+ *
+ * <h2>Buffers</h2>
+ * A send takes the bytes from the buffer's position to its limit. When it is accepted (any status but
+ * {@code DROPPED}) the position has moved to the limit and the buffer is the caller's again: the bytes were
+ * written, or copied into the connection's pooled queue. When it is {@code DROPPED} the position is unchanged.
  */
 public interface Connection {
 
     /**
      * Sends {@code data} (from its position to its limit). The bytes are written at once when the socket
      * takes them; what it does not take is copied into pooled memory and written when the socket becomes
-     * writable, so the caller may reuse {@code data} as soon as this returns. While a handler callback runs,
-     * sends are corked: gathered and written together when the callback returns.
+     * writable. While a handler callback runs, sends are corked: gathered and written together when the
+     * callback returns.
+     *
+     * @return what became of the bytes; see {@link SendStatus} and the class comment for sends from other threads
      */
     SendStatus send(ByteBuffer data);
 
     /**
-     * Sends {@code a}, {@code b} and {@code c} in that order as one unit: all accepted or all
+     * Sends {@code prefix}, {@code payload} and {@code suffix} in that order as one unit: all accepted or all
      * {@link SendStatus#DROPPED}, so a framed message (header, payload, trailer) is never cut by the queue limit.
      * Any of them may be empty. One gathering write when the socket takes it at once.
+     *
+     * @return as {@link #send(ByteBuffer)}
      */
-    SendStatus send(ByteBuffer a, ByteBuffer b, ByteBuffer c);
+    SendStatus send(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix);
 
     /**
-     * False when a send now would be {@link SendStatus#DROPPED}: the connection is closing, or its queue has
-     * reached the limit. A layer that must not lose part of a unit once begun (TLS records, whose sequence
-     * numbers are fixed when encrypted) asks this first, then sends the whole unit with {@link #sendContinuation}.
+     * Sends a unit a protocol requires whatever the data queue holds (a WebSocket close reply or pong, an alert):
+     * like {@link #send(ByteBuffer, ByteBuffer, ByteBuffer)}, but not refused for the data queue limit. Control
+     * units have a small bound of their own ({@link #CONTROL_ALLOWANCE} bytes past the limit), so a client that
+     * floods pings and never reads cannot grow the queue without end.
+     *
+     * @return as {@link #send(ByteBuffer)}; {@code DROPPED} when the connection is closing or even the control
+     *     allowance is used up (the peer does not read: give up on it)
+     */
+    default SendStatus sendControl(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix) {
+        return send(prefix, payload, suffix);
+    }
+
+    /** Bytes a connection's queue may hold past its limit for {@link #sendControl control units}: 16 KiB. */
+    int CONTROL_ALLOWANCE = 16 * 1024;
+
+    /**
+     * For layers: false when a send now would be {@link SendStatus#DROPPED}: the connection is closing, or its
+     * queue has reached the limit. A layer that must not lose part of a unit once begun (TLS records, whose
+     * sequence numbers are fixed when encrypted) asks this first, then sends the whole unit with
+     * {@link #sendContinuation}. Loop only.
      */
     default boolean canSend() {
         return isOpen();
     }
 
+    /** For layers: like {@link #canSend()}, for a {@link #sendControl control unit}. Loop only. */
+    default boolean canSendControl() {
+        return canSend();
+    }
+
     /**
-     * Sends bytes that belong to a unit already accepted: refused only when the connection is closed, never for
-     * the queue limit, so the unit is never cut. The queue may then exceed its limit by at most that unit.
+     * For layers: sends bytes that belong to a unit already accepted: refused only when the connection is closed,
+     * never for the queue limit, so the unit is never cut. The queue may then exceed its limit by at most that
+     * unit. Loop only.
      */
     default SendStatus sendContinuation(ByteBuffer data) {
         return send(data);
     }
 
-    /** Bytes accepted by {@link #send} and not yet handed to the socket. */
+    /**
+     * For layers that hand a send made on another thread over to the loop: counts {@code bytes} against this
+     * connection's queue limit until {@link #releaseOffLoop} is called on the loop, so that a thread that sends
+     * faster than the client reads meets backpressure instead of filling the loop's task queue. Safe from any
+     * thread.
+     *
+     * @param bytes the size of the unit handed over
+     * @param control true for a {@link #sendControl control unit} (checked against the limit plus the allowance)
+     * @return {@link SendStatus#QUEUED}, {@link SendStatus#BACKPRESSURE} (counted; over the high watermark) or
+     *     {@link SendStatus#DROPPED} (not counted: closing, or at the limit)
+     */
+    default SendStatus reserveOffLoop(long bytes, boolean control) {
+        return isOpen() ? SendStatus.QUEUED : SendStatus.DROPPED;
+    }
+
+    /** For layers: the loop took over {@code bytes} reserved by {@link #reserveOffLoop}. */
+    default void releaseOffLoop(long bytes) {
+    }
+
+    /** Bytes accepted by {@link #send} and not yet handed to the socket. A snapshot when called off the loop. */
     long queuedBytes();
 
-    /** Stops reading from this client (TCP backpressure to it) until {@link #resumeReading()}. */
+    /**
+     * Stops reading from this client (TCP backpressure to it) until {@link #resumeReading()}: no more
+     * {@link ConnectionHandler#onData} calls, not even for bytes already read. Safe from any thread.
+     */
     void pauseReading();
 
+    /** Reads again; bytes left unconsumed while paused are offered first. Safe from any thread. */
     void resumeReading();
 
     boolean isReadingPaused();
 
-    /** Writes everything queued, then closes the connection. */
+    /** Writes everything queued, then closes the connection. Safe from any thread. */
     void close();
 
-    /** Writes everything queued, then shuts down the output (TCP FIN), leaving the input open. */
+    /** Writes everything queued, then shuts down the output (TCP FIN), leaving the input open. Safe from any thread. */
     void shutdownOutput();
 
-    /** Closes at once, discarding anything queued. */
+    /** Closes at once, discarding anything queued. Safe from any thread. */
     void abort();
 
+    /** False once the connection is closing or closed. A snapshot when called off the loop. */
     boolean isOpen();
 
     InetSocketAddress remoteAddress();
 
     InetSocketAddress localAddress();
 
+    /** True when the calling thread is this connection's event loop (the one check every send pays). */
+    boolean inEventLoop();
+
+    /** The event loop that owns this connection (for per-loop state, such as publish/subscribe). */
+    EventLoop eventLoop();
+
     /** Runs {@code task} on this connection's event loop (at once when already there); safe from any thread. */
     void execute(Runnable task);
 
-    /** Runs {@code task} on this connection's loop after the delay; the returned handle cancels it. */
+    /** Runs {@code task} on this connection's loop after the delay; the returned handle cancels it. Loop only. */
     Timer schedule(Runnable task, long delay, TimeUnit unit);
 
-    /** Per-connection user data: the typed form of the seed's user-data slots. */
+    /** Per-connection user data, typed: one slot per {@link UserDataKey}. Loop only. */
     <T> T get(UserDataKey<T> key);
 
     <T> void set(UserDataKey<T> key, T value);
 
-    /** The handler's own per-connection object, one slot that costs no lookup. */
+    /** The handler's own per-connection object, one slot that costs no lookup. Loop only. */
     Object attachment();
 
     void attach(Object attachment);

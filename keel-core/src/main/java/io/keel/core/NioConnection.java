@@ -1,6 +1,8 @@
 package io.keel.core;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -16,6 +18,15 @@ import java.util.concurrent.TimeUnit;
 final class NioConnection extends TimerWheel.Node implements Connection {
     private static final System.Logger LOG = System.getLogger(NioConnection.class.getName());
     private static final Object[] NO_USER_DATA = new Object[0];
+    private static final VarHandle OFF_LOOP_BYTES;
+
+    static {
+        try {
+            OFF_LOOP_BYTES = MethodHandles.lookup().findVarHandle(NioConnection.class, "offLoopBytes", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final EventLoop loop;
     private final SocketChannel channel;
@@ -27,6 +38,8 @@ final class NioConnection extends TimerWheel.Node implements Connection {
     /** Outbound chunks in read mode; null when nothing is queued. */
     private ArrayDeque<ByteBuffer> outQueue;
     private long queued;
+    /** Bytes of sends handed over from other threads and not yet taken by the loop (see reserveOffLoop). */
+    private volatile long offLoopBytes;
 
     private boolean open = true;
     private boolean readPaused;
@@ -184,7 +197,10 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     @Override
     public void pauseReading() {
-        loop.checkInLoop();
+        if (!loop.inLoop()) {
+            loop.submit(this::pauseReading);
+            return;
+        }
         if (!readPaused) {
             readPaused = true;
             updateInterest();
@@ -193,8 +209,11 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     @Override
     public void resumeReading() {
-        loop.checkInLoop();
-        if (readPaused && open) {
+        if (!loop.inLoop()) {
+            loop.submit(this::resumeReading);
+            return;
+        }
+        if (readPaused && open && !closeRequested) {
             readPaused = false;
             updateInterest();
             // bytes that were left while paused may already hold complete messages: offer them again
@@ -219,6 +238,9 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     @Override
     public SendStatus send(ByteBuffer data) {
+        if (!loop.inLoop()) {
+            return handOver(data, null, null, false);
+        }
         if (refuses()) {
             return SendStatus.DROPPED;
         }
@@ -226,10 +248,28 @@ final class NioConnection extends TimerWheel.Node implements Connection {
     }
 
     @Override
-    public SendStatus send(ByteBuffer a, ByteBuffer b, ByteBuffer c) {
+    public SendStatus send(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix) {
+        if (!loop.inLoop()) {
+            return handOver(prefix, payload, suffix, false);
+        }
         if (refuses()) {
             return SendStatus.DROPPED;
         }
+        return sendUnit(prefix, payload, suffix);
+    }
+
+    @Override
+    public SendStatus sendControl(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix) {
+        if (!loop.inLoop()) {
+            return handOver(prefix, payload, suffix, true);
+        }
+        if (!canSendControl()) {
+            return SendStatus.DROPPED;
+        }
+        return sendUnit(prefix, payload, suffix);
+    }
+
+    private SendStatus sendUnit(ByteBuffer a, ByteBuffer b, ByteBuffer c) {
         if (outQueue == null && loop.corkOwner != this) {
             // not corked and nothing queued: one gathering write
             ByteBuffer[] g = loop.gather;
@@ -255,9 +295,59 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         return worse(s, accept(c));
     }
 
+    /**
+     * A send from another thread: copied here, sent on the loop in this thread's call order. The status is a
+     * promise (see {@link Connection}): once admitted, only a close refuses it; a BACKPRESSURE promise is kept
+     * with one onWritable.
+     */
+    private SendStatus handOver(ByteBuffer a, ByteBuffer b, ByteBuffer c, boolean control) {
+        long n = HandOver.remaining(a, b, c);
+        SendStatus promised = reserveOffLoop(n, control);
+        if (promised == SendStatus.DROPPED) {
+            return promised;
+        }
+        ByteBuffer copy = HandOver.copy(a, b, c);
+        loop.submit(() -> {
+            releaseOffLoop(n);
+            SendStatus s = sendContinuation(copy); // admitted against the limit when it was reserved
+            if (promised == SendStatus.BACKPRESSURE && s != SendStatus.DROPPED) {
+                writableNotifyPending = true;
+                notifyWritableIfDrained();
+            }
+        });
+        return promised;
+    }
+
+    @Override
+    public SendStatus reserveOffLoop(long bytes, boolean control) {
+        if (!open || closeRequested || has(SHUTDOWN_OUTPUT_REQUESTED)) {
+            return SendStatus.DROPPED; // a snapshot: the loop checks again when it sends
+        }
+        ServerConfig cfg = loop.server.config;
+        long limit = cfg.maxQueuedBytes + (control ? CONTROL_ALLOWANCE : 0);
+        long before = (long) OFF_LOOP_BYTES.getAndAdd(this, bytes);
+        long waiting = before + queued; // queued is read racily: an estimate is all a promise needs
+        if (waiting >= limit) {
+            OFF_LOOP_BYTES.getAndAdd(this, -bytes);
+            return SendStatus.DROPPED;
+        }
+        return waiting + bytes > cfg.highWatermark ? SendStatus.BACKPRESSURE : SendStatus.QUEUED;
+    }
+
+    @Override
+    public void releaseOffLoop(long bytes) {
+        OFF_LOOP_BYTES.getAndAdd(this, -bytes);
+    }
+
     @Override
     public boolean canSend() {
         return !refuses();
+    }
+
+    @Override
+    public boolean canSendControl() {
+        return open && !closeRequested && !has(SHUTDOWN_OUTPUT_REQUESTED)
+            && queued < loop.server.config.maxQueuedBytes + CONTROL_ALLOWANCE;
     }
 
     @Override
@@ -448,6 +538,10 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             }
         }
         afterDrained();
+        notifyWritableIfDrained();
+    }
+
+    private void notifyWritableIfDrained() {
         if (open && writableNotifyPending && queued <= loop.server.config.lowWatermark) {
             writableNotifyPending = false;
             NioConnection outer = loop.corkOwner;
@@ -492,6 +586,10 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     @Override
     public void close() {
+        if (!loop.inLoop()) {
+            loop.submit(this::close);
+            return;
+        }
         if (!open || closeRequested) {
             return;
         }
@@ -506,6 +604,10 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     @Override
     public void shutdownOutput() {
+        if (!loop.inLoop()) {
+            loop.submit(this::shutdownOutput);
+            return;
+        }
         if (!open || has(SHUTDOWN_OUTPUT_REQUESTED)) {
             return;
         }
@@ -517,6 +619,10 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     @Override
     public void abort() {
+        if (!loop.inLoop()) {
+            loop.submit(this::abort);
+            return;
+        }
         if (loop.corkOwner == this) {
             loop.corkBuffer.clear();
         }
@@ -652,6 +758,16 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    @Override
+    public boolean inEventLoop() {
+        return loop.inLoop();
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return loop;
     }
 
     @Override

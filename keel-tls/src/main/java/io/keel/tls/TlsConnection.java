@@ -890,6 +890,16 @@ public final class TlsConnection implements Connection {
     }
 
     @Override
+    public boolean inEventLoop() {
+        return raw.inEventLoop();
+    }
+
+    @Override
+    public io.keel.core.EventLoop eventLoop() {
+        return raw.eventLoop();
+    }
+
+    @Override
     public void execute(Runnable task) {
         raw.execute(() -> callInner(task));
     }

@@ -178,6 +178,16 @@ public final class FakeConnection implements Connection {
     }
 
     @Override
+    public boolean inEventLoop() {
+        return Thread.currentThread() == loop;
+    }
+
+    @Override
+    public io.keel.core.EventLoop eventLoop() {
+        return null;
+    }
+
+    @Override
     public void execute(Runnable task) {
         if (Thread.currentThread() == loop) {
             task.run();

@@ -12,30 +12,72 @@ import java.util.function.BiConsumer;
 
 /**
  * One WebSocket as the application sees it, whatever the protocol version. Like its connection it belongs to one
- * event loop: call it from a {@link WebSocketHandler} callback, or from elsewhere through {@link #execute}.
+ * event loop, which runs every {@link WebSocketHandler} callback for it.
  *
- * <p>Sends return the core's {@link SendStatus}: on {@code BACKPRESSURE} stop producing for this client (for
- * example {@link #pauseReading()}) until {@link WebSocketHandler#onDrain}; {@code DROPPED} means the message was
- * not sent (the per-connection queue is full, or the WebSocket is closing).
+ * <h2>Threads</h2>
+ * The methods that send, close, ping, pause, resume, subscribe or publish are safe from any thread (a broadcast
+ * from one client's callback to clients on other loops is the common case). On the owning loop they run at once;
+ * from another thread the payload is copied, and the call is handed to the loop and runs there in the order that
+ * thread made it. A send handed over returns {@code QUEUED}, {@code BACKPRESSURE} (then {@link
+ * WebSocketHandler#onDrain} follows once) or {@code DROPPED} (closing, or the queue limit is reached), never
+ * {@code SENT}. Argument errors (an invalid close code, a ping over 125 bytes, binary data on Hixie-76) are
+ * thrown to the caller on either thread. The other methods ({@link #get}, {@link #attach}...) are loop only.
+ *
+ * <h2>Sends</h2>
+ * Sends return the core's {@link SendStatus}. With the default {@link BackpressurePolicy#PAUSE_READING} the layer
+ * slows a client down itself, so an application may ignore the status; {@code DROPPED} means the message was not
+ * sent (the WebSocket is closing, or its queue is full, in which case the client is closed with 1008). A send
+ * never keeps the caller's buffer: its bytes are written or copied before it returns, and its position is not
+ * moved.
  */
 public interface WebSocket {
 
-    /** Sends a text message; {@code utf8} must be valid UTF-8. The buffer may be reused once this returns. */
+    /**
+     * Sends a text message.
+     *
+     * @param utf8 the message, from position to limit; must be valid UTF-8 (not checked again)
+     * @return what became of it (see the class comment)
+     */
     SendStatus sendText(ByteBuffer utf8);
 
     /** Sends a text message (encodes the string; allocates). */
     SendStatus sendText(CharSequence text);
 
-    /** Sends a binary message (Hixie-76 has no binary frames: valid UTF-8 is sent as text, anything else refused). */
+    /**
+     * Sends a binary message.
+     *
+     * @throws IllegalArgumentException on Hixie-76, which has no binary frames, when {@code data} is not valid
+     *     UTF-8 (valid UTF-8 is sent as a text frame)
+     */
     SendStatus sendBinary(ByteBuffer data);
 
-    /** Sends one fragment of a message (streaming): {@code first} starts it, {@code last} ends it. */
+    /**
+     * Sends one fragment of a message (streaming): {@code first} starts it, {@code last} ends it.
+     *
+     * @throws IllegalStateException when {@code first} does not match the state (a message is, or is not, being
+     *     sent in fragments)
+     * @throws IllegalArgumentException for a binary fragment on Hixie-76
+     */
     SendStatus sendFragment(ByteBuffer data, boolean text, boolean first, boolean last);
 
-    /** Sends a ping (HyBi versions only; false on Hixie-76 or once closing). */
-    boolean ping(ByteBuffer payload);
+    /**
+     * Sends a ping (RFC 6455 section 5.5.2). A control frame: not refused for the data queue limit.
+     *
+     * @param payload at most 125 bytes
+     * @return {@code DROPPED} on Hixie-76 (no pings) or once closing
+     * @throws IllegalArgumentException when the payload is over 125 bytes
+     */
+    SendStatus ping(ByteBuffer payload);
 
-    /** Starts the close handshake with a code and a reason (at most 123 UTF-8 bytes). */
+    /**
+     * Starts the close handshake (RFC 6455 section 7.1.2): sends a close frame, which goes out after the messages
+     * already sent and is never refused for the data queue limit. The connection closes when the client answers,
+     * or after the close timeout.
+     *
+     * @param code 1000-1003, 1007-1014 or 3000-4999 ({@link io.keel.websocket.protocol.CloseCodes})
+     * @param reason at most 123 UTF-8 bytes; null for none
+     * @throws IllegalArgumentException for another code or a longer reason
+     */
     void close(int code, String reason);
 
     /** Starts the close handshake with 1000 (normal closure). */
@@ -69,9 +111,31 @@ public interface WebSocket {
     /** Bytes sent but not yet written to the socket. */
     long bufferedAmount();
 
+    /** Delivers no further message (not even one already received) until {@link #resumeReading()}. */
     void pauseReading();
 
     void resumeReading();
+
+    /**
+     * Subscribes this WebSocket to {@code topic} (uWebSockets' topics): it then gets every message published to
+     * it, until {@link #unsubscribe} or its close. Subscribing twice is subscribing once.
+     */
+    void subscribe(String topic);
+
+    void unsubscribe(String topic);
+
+    /**
+     * Publishes a message to every WebSocket subscribed to {@code topic} on this layer, this one included when it
+     * is subscribed (unlike uWebSockets' {@code ws.publish}); the same as
+     * {@link WebSocketProtocolHandler#publish}. The message is framed once per wire format and each event loop
+     * delivers it to its own subscribers, in publish order per publishing thread. A subscriber whose queue is full
+     * is closed with 1008 (see {@link BackpressurePolicy}) and never holds back the others.
+     *
+     * @param message from position to limit; copied before this returns (position not moved)
+     * @param text a text message (valid UTF-8, not checked again) or a binary one (Hixie-76 subscribers get
+     *     binary messages that are valid UTF-8 as text and miss the others, counted)
+     */
+    void publish(String topic, ByteBuffer message, boolean text);
 
     /** Runs {@code task} on this WebSocket's event loop; safe from any thread. */
     void execute(Runnable task);

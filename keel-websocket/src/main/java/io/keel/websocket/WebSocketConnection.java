@@ -299,8 +299,23 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     }
 
     @Override
-    public boolean ping(ByteBuffer payload) {
-        return session != null && sent(session.ping(payload)) != SendStatus.DROPPED;
+    public SendStatus ping(ByteBuffer payload) {
+        return session == null ? SendStatus.DROPPED : sent(session.ping(payload));
+    }
+
+    @Override
+    public void subscribe(String topic) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public void unsubscribe(String topic) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public void publish(String topic, ByteBuffer message, boolean text) {
+        owner.publish(topic, message, text);
     }
 
     @Override

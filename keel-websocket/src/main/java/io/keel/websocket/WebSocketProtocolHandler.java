@@ -37,6 +37,7 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
     final long handshakeTimeoutMillis;
     final long closeTimeoutMillis;
     final HttpFallback httpFallback;
+    final BackpressurePolicy backpressure;
     final WebSocketStats stats = new WebSocketStats();
     private volatile boolean shuttingDown;
 
@@ -57,6 +58,7 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         this.handshakeTimeoutMillis = b.handshakeTimeout.toMillis();
         this.closeTimeoutMillis = b.closeTimeout.toMillis();
         this.httpFallback = b.httpFallback;
+        this.backpressure = b.backpressure;
     }
 
     public static Builder builder(WebSocketHandler app) {
@@ -65,6 +67,17 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
 
     public WebSocketStats stats() {
         return stats;
+    }
+
+    /**
+     * Publishes a message to every WebSocket of this layer subscribed to {@code topic} (see
+     * {@link WebSocket#subscribe}); safe from any thread.
+     *
+     * @param message from position to limit; copied before this returns (position not moved)
+     * @param text a text message (valid UTF-8, not checked again) or a binary one
+     */
+    public void publish(String topic, ByteBuffer message, boolean text) {
+        throw new UnsupportedOperationException("not yet");
     }
 
     boolean shuttingDown() {
@@ -136,6 +149,7 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         private Function<List<String>, String> subprotocolSelector;
         private Predicate<String> originValidator;
         private HttpFallback httpFallback = WebSocketProtocolHandler::defaultPage;
+        private BackpressurePolicy backpressure = BackpressurePolicy.PAUSE_READING;
 
         Builder(WebSocketHandler app) {
             this.app = Objects.requireNonNull(app);
@@ -202,6 +216,12 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         /** Serves plain HTTP GETs that are not upgrades. */
         public Builder httpFallback(HttpFallback fallback) {
             this.httpFallback = Objects.requireNonNull(fallback);
+            return this;
+        }
+
+        /** What the layer does when a client reads slower than it is sent to; default {@link BackpressurePolicy#PAUSE_READING}. */
+        public Builder backpressure(BackpressurePolicy policy) {
+            this.backpressure = Objects.requireNonNull(policy);
             return this;
         }
 
