@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Side-by-side comparison of Keel's WebSocket echo server with the Netty peer, scenario by scenario.
+# Side-by-side comparison of Keel's WebSocket echo server with the Netty and uWebSockets peers, scenario by scenario.
 #
 #   bench/compare-all.sh [--only ws32,wss32,...] [--runs N] [--duration S] [--warmup S] [--server-cpu F|none]
 #                        [--idle-server-cpu F|none] [--port P] [--idle-conns N] [--hold S] [--io-threads N]
-#                        [--out DIR] [--tag NAME] [--list]
+#                        [--servers keel,netty,uws,keel-before,...] [--before REV] [--out DIR] [--tag NAME] [--list]
+#
+# --servers: families (keel, keel-before, netty, uws) or single servers (keel-openssl, netty-best, uws, ...);
+# default keel,netty,uws plus keel-before with --before. --before REV (or KEEL_BEFORE_REV=REV) builds REV's echo
+# jar once into bench/.work/before-SHORT/ and adds "Keel-before" next to Keel, with a Keel / Keel-before ratio.
 #
 # Every (scenario, server) pair goes through the shared kit's compare.sh (server pinned to CPU 0, wsload to CPU 1),
 # which starts and stops the server itself. Writes OUT/DATE[-TAG].md (table + machine info), OUT/DATE[-TAG].png
@@ -17,6 +21,7 @@
 #   IDLE_JAVA_OPTS  both servers' JVM flags for the idle-memory scenarios
 #                   (default -Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseParallelGC)
 #   BENCH_KIT       the benchmark kit to copy (default /work/shared/bench)
+#   KEEL_BEFORE_REV the revision --before defaults to (none: no Keel-before)
 set -u
 bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$bench")
@@ -26,7 +31,7 @@ invocation=$(cd "$root" && printf '%q ' bench/compare-all.sh "$@")
 
 all_scenarios="ws32 ws512 wss32 wss512 ws16k wss16k churn idle-ws idle-wss"
 runs=3 duration=10 warmup=5 only="" base_port=19443 out=$bench/results cpu=0.5 idle_conns=10000 hold=10
-io_threads=1 tag="" list=0 idle_cpu=none
+io_threads=1 tag="" list=0 idle_cpu=none servers="" before_rev=${KEEL_BEFORE_REV:-}
 usage() { sed -n '2,/^set -u/{/^set -u/d;p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -40,6 +45,8 @@ while [ $# -gt 0 ]; do
     --idle-conns) idle_conns=$2; shift 2 ;;
     --hold) hold=$2; shift 2 ;;
     --io-threads) io_threads=$2; shift 2 ;;
+    --servers) servers=$2; shift 2 ;;
+    --before) before_rev=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --tag) tag=$2; shift 2 ;;
     --list) list=1; shift ;;
@@ -98,6 +105,11 @@ for v in "$runs" "$io_threads" "$idle_conns"; do
 done
 
 log() { echo "compare-all: $*" >&2; }
+. "$bench/lib/servers.sh"
+. "$bench/lib/keel-before.sh"
+select_servers "${servers:-keel,netty,uws${before_rev:+,keel-before}}" || exit 2
+if selected_before && [ -z "$before_rev" ]; then log "--servers names Keel-before: give the revision with --before REV"; exit 2; fi
+if selected_before && ! git -C "$root" rev-parse --verify -q "$before_rev^{commit}" >/dev/null; then log "--before: unknown revision '$before_rev'"; exit 2; fi
 
 # ---------------------------------------------------------------------------------------------------- setup
 mkdir -p "$work" "$out"
@@ -105,55 +117,11 @@ JAVA_HOME=$("$root/bin/find-jdk") || { log "no JDK >= 21 (bin/find-jdk failed)";
 export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
 java=$JAVA_HOME/bin/java
 
-# The kit directory is read-only and compare.sh builds wsload next to itself: work on a copy, refreshed whenever
-# the kit's sources change.
-kit_src=${BENCH_KIT:-/work/shared/bench}
-kit=$work/kit
-[ -f "$kit_src/compare.sh" ] || { log "no benchmark kit at $kit_src (set BENCH_KIT)"; exit 1; }
-fingerprint=$(cd "$kit_src" && find . -type f -not -path '*/target/*' -not -path './wsload/wsload' -print0 |
-  sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
-if [ "$(cat "$work/kit.fingerprint" 2>/dev/null)" != "$fingerprint" ] || [ ! -f "$kit/compare.sh" ]; then
-  log "copying the benchmark kit from $kit_src"
-  rm -rf "$kit" && cp -r "$kit_src" "$kit" && chmod -R u+w "$kit" && echo "$fingerprint" >"$work/kit.fingerprint" ||
-    { log "cannot copy $kit_src"; exit 1; }
-fi
-if [ ! -x "$kit/wsload/wsload" ]; then
-  log "building wsload"
-  if ! make -s -C "$kit/wsload" >&2; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      log "installing gcc make libssl-dev"
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc make libssl-dev >/dev/null 2>&1 ||
-        { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc make libssl-dev >/dev/null 2>&1; }
-    fi
-    make -s -C "$kit/wsload" >&2 || { log "cannot build wsload (needs gcc and libssl-dev)"; exit 1; }
-  fi
-fi
-netty_jar=$kit/peers/netty-echo/target/netty-echo.jar
-if [ ! -f "$netty_jar" ]; then
-  log "building the Netty peer (mvn package)"
-  (cd "$kit/peers/netty-echo" && mvn -q -B package -DskipTests) >"$work/netty-build.log" 2>&1 ||
-    { grep -v Unsafe "$work/netty-build.log" | tail -n 20 >&2; log "cannot build the Netty peer"; exit 1; }
-fi
-export NETTY_ECHO_JAR=$netty_jar    # for bench/netty-as-keel.sh
-
-# One EC P-256 certificate (PEM) and PKCS#8 key for both servers, so their handshakes cost the same.
-tlsdir=$work/tls cert=$work/tls/cert.pem key=$work/tls/key.pem
-if [ ! -s "$cert" ] || [ ! -s "$key" ]; then
-  mkdir -p "$tlsdir"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 -subj /CN=localhost \
-    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$key.tmp" -out "$cert" >/dev/null 2>&1 &&
-    openssl pkcs8 -topk8 -nocrypt -in "$key.tmp" -out "$key" && rm -f "$key.tmp" ||
-    { log "cannot generate the certificate with openssl"; exit 1; }
-fi
-
-keel_echo=${KEEL_ECHO:-$root/keel-echo}
-case "$keel_echo" in /*) ;; *) keel_echo=$(cd "$root" && cd "$(dirname "$keel_echo")" && pwd)/$(basename "$keel_echo") ;; esac
-keel_build_error=""
-if [ -z "${KEEL_ECHO:-}" ]; then
-  # keel-echo builds on first use; do it now so that compare.sh's 2-minute wait for the port is not spent in Maven
-  log "building Keel if needed (./keel-echo --help)"
-  timeout 1200 "$keel_echo" --help >"$work/keel-build.log" 2>&1 || keel_build_error="keel-echo --help failed: $(tail -n 1 "$work/keel-build.log")"
-  [ -n "$keel_build_error" ] && log "$keel_build_error (Keel cells will show error)"
+setup_kit
+setup_keel
+keel_before_error="" keel_before_rev=""
+if selected_before; then
+  build_keel_before "$before_rev" || log "Keel-before: $keel_before_error (Keel-before cells will show error)"
 fi
 
 # compare.sh writes fixed /tmp/compare-*.{log,out,err} paths; give each run a private /tmp (a mount namespace)
@@ -177,80 +145,22 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 t_start=$(date +%s)
 
 # ---------------------------------------------------------------------------------------------------- servers
-q() { printf '%q' "$1"; }
-servers_for() { if [ "$1" = 1 ]; then echo "keel-openssl keel-jdk netty-best netty-default"; else echo "keel-ws netty-best netty-default"; fi; }
-display() {
-  case "$1" in keel-ws) echo "Keel" ;; keel-openssl) echo "Keel-openssl" ;; keel-jdk) echo "Keel-jdk" ;;
-    netty-best) echo "Netty-best" ;; netty-default) echo "Netty-default" ;; esac
+# the servers of a scenario, in running order: each Keel variant next to its before-revision twin
+servers_for() {
+  local n out=""
+  if [ "$1" = 1 ]; then n="keel-openssl keel-before-openssl keel-jdk keel-before-jdk netty-best netty-default uws-wss"
+  else n="keel-ws keel-before-ws netty-best netty-default uws-ws"; fi
+  for n in $n; do [ -n "${SEL[$n]:-}" ] && out+="$n "; done
+  echo "$out"
 }
 idle_opts=${IDLE_JAVA_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseParallelGC}
-server_cmd() { # name tls metric port
-  local n=$1 tls=$2 metric=$3 port=$4 kopts=${KEEL_JAVA_OPTS:--XX:+UseParallelGC} nopts=${NETTY_JAVA_OPTS:--XX:+UseParallelGC}
-  [ "$metric" = idle ] && kopts=$idle_opts nopts=$idle_opts
-  case "$n" in
-    keel-*)
-      local c="env KEEL_JAVA_OPTS=$(q "$kopts") $(q "$keel_echo") --bind 127.0.0.1 --port $port --io-threads $io_threads"
-      case "$n" in
-        keel-ws) c+=" --mode ws" ;;
-        keel-openssl|keel-jdk) c+=" --mode wss --tls-provider ${n#keel-} --cert $(q "$cert") --key $(q "$key")" ;;
-      esac
-      echo "$c" ;;
-    netty-*)
-      local c="$(q "$java") $nopts -jar $(q "$netty_jar") --port $port"
-      [ "$tls" = 1 ] && c+=" --tls --cert $(q "$cert") --key $(q "$key")"
-      case "$n" in
-        netty-best) c+=" --transport epoll --ssl-provider openssl" ;;
-        netty-default) c+=" --transport nio --ssl-provider jdk" ;;
-      esac
-      echo "$c" ;;
-  esac
-}
-
-listening() { [ -n "$(ss -Htln "sport = :$1" 2>/dev/null)" ]; }
-free_port() {
-  local p
-  for p in $(seq "$base_port" $((base_port + 99))); do listening "$p" || { echo "$p"; return 0; }; done
-  return 1
-}
-# compare.sh stops its server on exit; if a timeout or crash left it listening, stop it (the port was free
-# before we started it, so the listener is ours).
-reap_port() {
-  local p=$1 i pids
-  for i in $(seq 1 20); do listening "$p" || return 0; sleep 0.25; done
-  pids=$(ss -Htlnp "sport = :$p" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
-  [ -n "$pids" ] || return 0
-  log "server still listening on $p after compare.sh exited; stopping pid(s) $pids"
-  for i in $pids; do kill -TERM "$i" 2>/dev/null; done; sleep 2
-  for i in $pids; do kill -KILL "$i" 2>/dev/null; done
-}
 
 jstr() { printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' | tr -d '\n\r\t')"; }
 jnum() { sed -n "s/.*\"$1\":\([0-9.eE+-]*\).*/\1/p" <<<"$2" | head -n 1; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}'; }
 
-declare -A VAL NOTE CMD SPLIT PRE_ERR
+declare -A VAL NOTE CMD SPLIT
 
-# compare.sh waits two minutes for a server that never listens, even one that exited at once: start each server
-# variant once up front and keep those that fail out of the scenarios (their cells show error with the reason).
-preflight() { # server tls
-  local srv=$1 port cmd pid i pl=$logdir/preflight.$1.log
-  port=$(free_port) || { PRE_ERR[$srv]="no free port"; return; }
-  cmd=$(server_cmd "$srv" "$2" msgs "$port")
-  setsid bash -c "exec $cmd" >"$pl" 2>&1 &
-  pid=$!
-  for i in $(seq 1 300); do
-    listening "$port" && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  if ! listening "$port"; then
-    if kill -0 "$pid" 2>/dev/null; then PRE_ERR[$srv]="did not listen within 60 s at start"
-    else PRE_ERR[$srv]="exited at start: $(grep -v -e '^WARNING' -e '^$' "$pl" | tail -n 1 | cut -c1-160)"; fi
-  fi
-  kill -TERM -- -"$pid" 2>/dev/null; sleep 0.5; kill -KILL -- -"$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-  reap_port "$port"
-  [ -n "${PRE_ERR[$srv]:-}" ] && log "$(display "$srv") does not start: ${PRE_ERR[$srv]}"
-}
 notes=()
 add_note() { notes+=("$1"); NOTE[$2]=${#notes[@]}; } # text key
 
@@ -259,9 +169,8 @@ run_one() { # scenario server
   local sc=$1 srv=$2 port cmd rc bound lf tmpd values="" warn="" err="" line n=0 v rss_vals="" heap_vals=""
   scenario "$sc"
   lf=$logdir/$sc.$srv.log
-  if [ "${srv%%-*}" = keel ] && [ -n "$keel_build_error" ]; then err=$keel_build_error
-  elif [ -n "${PRE_ERR[$srv]:-}" ]; then err=${PRE_ERR[$srv]}
-  elif ! port=$(free_port); then err="no free port in $base_port..$((base_port + 99))"
+  err=$(server_error "$srv")
+  if [ -z "$err" ] && ! port=$(free_port); then err="no free port in $base_port..$((base_port + 99))"
   fi
   if [ -z "$err" ]; then
     cmd=$(server_cmd "$srv" "$tls" "$metric" "$port")
@@ -373,7 +282,6 @@ for sc in "${selected[@]}"; do
   scenario "$sc"
   for srv in $(servers_for "$tls"); do
     [ -n "${checked[$srv]:-}" ] && continue; checked[$srv]=1
-    [ "${srv%%-*}" = keel ] && [ -n "$keel_build_error" ] && continue
     preflight "$srv" "$tls"
   done
 done
@@ -389,8 +297,9 @@ fmt() { # value metric
   esac
 }
 ratio() { case "$1$2" in *error*|'') echo "–" ;; *) awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "–" }' ;; esac; }
-cell() { # key metric -> value with footnote marker
-  local v; v=$(fmt "${VAL[$1]:-error}" "$2")
+cell() { # key metric -> value with footnote marker ("–" for a server that did not run in this scenario)
+  [ -n "${VAL[$1]:-}" ] || { echo "–"; return; }
+  local v; v=$(fmt "${VAL[$1]}" "$2")
   [ -n "${NOTE[$1]:-}" ] && v="$v [${NOTE[$1]}]"
   echo "$v"
 }
@@ -399,24 +308,59 @@ t_end=$(date +%s)
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 jdk=$("$java" -version 2>&1 | sed -n 2p)
 keel_rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null)$( [ -n "$(git -C "$root" status --porcelain -- . ':!bench' 2>/dev/null)" ] && echo "+dirty")
-netty_ver=$(sed -n 's/.*<netty.version>\(.*\)<\/netty.version>.*/\1/p' "$kit/peers/netty-echo/pom.xml")
+# Columns: Keel, then each selected peer (Keel-before, Netty-best, Netty-default, uWS), then Keel / peer. A column
+# is a server family member; COL_OF maps it to the server name for a row's variant (ws, openssl or jdk).
+has_keel=0; for n in keel-ws keel-openssl keel-jdk; do [ -n "${SEL[$n]:-}" ] && has_keel=1; done
+peers=()
+selected_before && peers+=(before)
+[ -n "${SEL[netty-best]:-}" ] && peers+=(netty-best)
+[ -n "${SEL[netty-default]:-}" ] && peers+=(netty-default)
+selected_uws && peers+=(uws)
+col_server() { # column variant(ws|openssl|jdk|none) tls -> server name
+  case "$1" in keel) echo "keel-$2" ;; before) echo "keel-before-$2" ;; uws) [ "$3" = 1 ] && echo uws-wss || echo uws-ws ;; *) echo "$1" ;; esac
+}
+col_title() { case "$1" in before) echo "Keel-before (${keel_before_rev:-$before_rev})" ;; uws) echo "uWS" ;; *) display "$1" ;; esac; }
+ratio_title() { case "$1" in before) echo "Keel / Keel-before" ;; *) echo "Keel / $(col_title "$1")" ;; esac; }
+title_peers=()
+{ [ -n "${SEL[netty-best]:-}" ] || [ -n "${SEL[netty-default]:-}" ]; } && title_peers+=(Netty)
+selected_uws && title_peers+=(uWebSockets)
+selected_before && title_peers+=("Keel $keel_before_rev")
+title="Keel vs $(printf '%s, ' "${title_peers[@]}" | sed 's/, $//; s/\(.*\), /\1 and /')"
+[ ${#title_peers[@]} = 0 ] && title="Keel"
 {
-  echo "# Keel vs Netty — WebSocket echo, $day"
+  echo "# $title — WebSocket echo, $day"
   echo
   [ -n "${KEEL_ECHO:-}" ] && { echo "> **The Keel column was produced by \`$KEEL_ECHO\`, not by ./keel-echo.**"; echo; }
-  echo "| Scenario | Keel server | Unit | Keel | Netty-best | Netty-default | Keel / Netty-best | Keel / Netty-default |"
-  echo "|---|---|---|--:|--:|--:|--:|--:|"
+  cols=(); [ $has_keel = 1 ] && cols+=(keel); cols+=("${peers[@]}")
+  header="| Scenario | Keel server | Unit |" rule="|---|---|---|"
+  for c in "${cols[@]}"; do
+    if [ "$c" = keel ]; then header+=" Keel |"; else header+=" $(col_title "$c") |"; fi; rule+="--:|"
+  done
+  if [ $has_keel = 1 ]; then for c in "${peers[@]}"; do header+=" $(ratio_title "$c") |"; rule+="--:|"; done; fi
+  echo "$header"; echo "$rule"
   for sc in "${selected[@]}"; do
     scenario "$sc"
-    for srv in $(servers_for "$tls"); do
-      case "$srv" in netty-*) continue ;; esac
-      echo "| $label | $(display "$srv") | $(unit_of "$metric") | $(cell "$sc.$srv" "$metric") | $(cell "$sc.netty-best" "$metric") | $(cell "$sc.netty-default" "$metric") | $(ratio "${VAL[$sc.$srv]:-error}" "${VAL[$sc.netty-best]:-error}") | $(ratio "${VAL[$sc.$srv]:-error}" "${VAL[$sc.netty-default]:-error}") |"
+    if [ "$tls" = 1 ]; then variants="openssl jdk"; else variants=ws; fi
+    rows=""
+    for v in $variants; do [ -n "${SEL[keel-$v]:-}" ] || [ -n "${SEL[keel-before-$v]:-}" ] && rows+="$v "; done
+    [ -n "$rows" ] || rows="none"
+    for v in $rows; do
+      if [ "$v" = none ]; then line="| $label | – | $(unit_of "$metric") |"; else line="| $label | $(display "keel-$v") | $(unit_of "$metric") |"; fi
+      for c in "${cols[@]}"; do line+=" $(cell "$sc.$(col_server "$c" "$v" "$tls")" "$metric") |"; done
+      if [ $has_keel = 1 ]; then
+        for c in "${peers[@]}"; do
+          line+=" $(ratio "${VAL[$sc.keel-$v]:-error}" "${VAL[$sc.$(col_server "$c" "$v" "$tls")]:-error}") |"
+        done
+      fi
+      echo "$line"
     done
   done
   echo
   echo "Values are medians of $runs run(s). msgs/s and conns/s: higher is better, ratio > 1 means Keel is faster."
   echo "KiB/conn (idle memory: RSS growth + live-heap growth after a full GC, per established connection): lower is"
   echo "better, ratio < 1 means Keel uses less memory. Netty-best = epoll + OpenSSL, Netty-default = NIO + JDK TLS."
+  selected_uws && echo "uWS = uWebSockets $uws_ver (C++, one event loop, OpenSSL; its idle memory is RSS only, there is no heap)."
+  selected_before && echo "Keel-before = Keel at $keel_before_rev$( [ "$before_rev" != "$keel_before_rev" ] && echo " ($before_rev)"), same options as Keel in each row (its TLS provider for wss rows). – = not run."
   split_lines=()
   for sc in "${selected[@]}"; do
     scenario "$sc"; [ "$metric" = idle ] || continue
@@ -438,9 +382,10 @@ netty_ver=$(sed -n 's/.*<netty.version>\(.*\)<\/netty.version>.*/\1/p' "$kit/pee
   echo "- Machine: nproc $(nproc), $cpu_model, kernel $(uname -sr)"
   echo "- Load average at start / end: $load_start / $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- JDK: $jdk ($JAVA_HOME)"
-  echo "- Keel: $root at ${keel_rev:-unknown}; Netty peer: Netty $netty_ver; kit: $kit_src (fingerprint $fingerprint)"
+  echo "- Keel: $root at ${keel_rev:-unknown}$(selected_before && echo "; Keel-before: $keel_before_rev, jar built in bench/.work/before-$keel_before_rev"); Netty peer: Netty $netty_ver$(selected_uws && echo "; uWS peer: uWebSockets $uws_ver"); kit: $kit_src (fingerprint $fingerprint)"
+  echo "- Servers: $(for n in $all_servers; do [ -n "${SEL[$n]:-}" ] && printf '%s ' "$n"; done)(--io-threads $io_threads for Keel; the peers run one event loop)"
   echo "- Each pair: compare.sh --runs $runs, server pinned to CPU 0, wsload to CPU 1; ${cgroup_note}; churn always gets a full core, idle runs get --idle-server-cpu $idle_cpu"
-  echo "- Throughput: --duration $duration --warmup $warmup. Idle: $idle_conns connections held ${hold} s, both servers with \`$idle_opts\`"
+  echo "- Throughput: --duration $duration --warmup $warmup. Idle: $idle_conns connections held ${hold} s, the Java servers with \`$idle_opts\`"
   echo "- TLS: one EC P-256 certificate and PKCS#8 key (\`bench/.work/tls\`) passed to every server"
   echo "- Command: \`$invocation\`"
   echo "- Raw wsload/compare.sh JSON: \`$name.raw.jsonl\`; per-run logs: \`bench/.work/logs/$name/\`"
@@ -453,7 +398,7 @@ netty_ver=$(sed -n 's/.*<netty.version>\(.*\)<\/netty.version>.*/\1/p' "$kit/pee
     scenario "$sc"
     for srv in $(servers_for "$tls"); do
       c=${CMD[$sc.$srv]:-}; [ -n "$c" ] || continue
-      c=$(sed -E 's/--port [0-9]+/--port PORT/' <<<"$c"); [ -n "${seen[$c]:-}" ] && continue; seen[$c]=1
+      c=$(sed -E 's/--port [0-9]+/--port PORT/; s/(uws-echo(-ssl)?'"'"'?) [0-9]+/\1 PORT/' <<<"$c"); [ -n "${seen[$c]:-}" ] && continue; seen[$c]=1
       echo "$(display "$srv") ($sc...): $c"
     done
   done
@@ -476,7 +421,7 @@ for sc in "${selected[@]}"; do
 done
 subtitle="median of $runs run(s), server on ${cpu/none/full} core (churn: full core, idle: ${idle_cpu/none/full} core), $(nproc) x $cpu_model, $day"
 [ -n "${KEEL_ECHO:-}" ] && subtitle="KEEL COLUMN = $(basename "$KEEL_ECHO") — $subtitle"
-if "$java" -Djava.awt.headless=true "$bench/tools/BarChart.java" "$tsv" "$png" "Keel vs Netty — WebSocket echo" "$subtitle" 2>"$logdir/plot.err"; then
+if "$java" -Djava.awt.headless=true "$bench/tools/BarChart.java" "$tsv" "$png" "$title — WebSocket echo" "$subtitle" 2>"$logdir/plot.err"; then
   log "wrote $md, $png, $raw"
 else
   log "plot failed: $(tail -n 3 "$logdir/plot.err")"; log "wrote $md, $raw"

@@ -25,7 +25,8 @@ import javax.imageio.ImageIO;
  * are scenarios, series are servers. Panels, groups and series keep the order of their first appearance.
  */
 public final class BarChart {
-    private static final int WIDTH = 1400, PANEL_HEIGHT = 380, TOP = 70, MARGIN_LEFT = 90, MARGIN_RIGHT = 30;
+    private static int WIDTH = 1400;
+    private static final int PANEL_HEIGHT = 380, TOP = 70, MARGIN_LEFT = 90, MARGIN_RIGHT = 30;
 
     private static Color colorOf(String series) {
         return switch (series) {
@@ -34,6 +35,10 @@ public final class BarChart {
             case "Keel-jdk" -> new Color(0x8fb4ee);
             case "Netty-best" -> new Color(0xe06c00);
             case "Netty-default" -> new Color(0xf5b26b);
+            case "Keel-before" -> new Color(0x5c5c7a);
+            case "Keel-before-openssl" -> new Color(0x8a8aa8);
+            case "Keel-before-jdk" -> new Color(0xc2c2d6);
+            case "uWS" -> new Color(0x2e9e4f);
             default -> new Color(Math.abs(series.hashCode()) & 0xffffff).darker();
         };
     }
@@ -54,8 +59,16 @@ public final class BarChart {
             panels.computeIfAbsent(f[0], k -> new LinkedHashMap<>()).computeIfAbsent(f[1], k -> new LinkedHashMap<>()).put(f[2], v);
             if (!allSeries.contains(f[2])) allSeries.add(f[2]);
         }
-        List<String> order = List.of("Keel", "Keel-openssl", "Keel-jdk", "Netty-best", "Netty-default");
+        List<String> order = List.of("Keel", "Keel-openssl", "Keel-jdk", "Keel-before", "Keel-before-openssl",
+                "Keel-before-jdk", "Netty-best", "Netty-default", "uWS");
         allSeries.sort(java.util.Comparator.comparingInt(s -> order.indexOf(s) < 0 ? order.size() : order.indexOf(s)));
+        int bars = 0; // the widest panel decides the width: about 46 px per bar, so that the value labels do not overlap
+        for (var groups : panels.values()) {
+            int n = 0;
+            for (var g : groups.values()) n += g.size();
+            bars = Math.max(bars, n);
+        }
+        WIDTH = Math.max(WIDTH, MARGIN_LEFT + MARGIN_RIGHT + (int) Math.ceil(bars * 46 / 0.8));
         int height = TOP + Math.max(1, panels.size()) * PANEL_HEIGHT + 50;
         BufferedImage img = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
