@@ -141,7 +141,7 @@ final class BenchSupport {
         long bytes;
 
         @Override
-        public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, boolean control) {
+        public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
             frames++;
             bytes += prefix.remaining() + payload.remaining() + suffix.remaining();
             return true;

@@ -51,19 +51,16 @@ public interface Connection {
 
     /**
      * Sends a unit a protocol requires whatever the data queue holds (a WebSocket close reply or pong, an alert):
-     * like {@link #send(ByteBuffer, ByteBuffer, ByteBuffer)}, but not refused for the data queue limit. Control
-     * units have a small bound of their own ({@link #CONTROL_ALLOWANCE} bytes past the limit), so a client that
-     * floods pings and never reads cannot grow the queue without end.
+     * like {@link #send(ByteBuffer, ByteBuffer, ByteBuffer)}, but refused only when the connection is closing,
+     * never for the data queue limit, so a close goes out even behind a full queue. The protocol layer that sends
+     * control units bounds them itself (the WebSocket layer lets a client whose queue is over its limit have 64
+     * pongs, then aborts it), so that a client that floods pings and never reads cannot grow the queue.
      *
-     * @return as {@link #send(ByteBuffer)}; {@code DROPPED} when the connection is closing or even the control
-     *     allowance is used up (the peer does not read: give up on it)
+     * @return as {@link #send(ByteBuffer)}; {@code DROPPED} only when the connection is closing
      */
     default SendStatus sendControl(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix) {
         return send(prefix, payload, suffix);
     }
-
-    /** Bytes a connection's queue may hold past its limit for {@link #sendControl control units}: 16 KiB. */
-    int CONTROL_ALLOWANCE = 16 * 1024;
 
     /**
      * For layers: false when a send now would be {@link SendStatus#DROPPED}: the connection is closing, or its
@@ -96,7 +93,7 @@ public interface Connection {
      * thread.
      *
      * @param bytes the size of the unit handed over
-     * @param control true for a {@link #sendControl control unit} (checked against the limit plus the allowance)
+     * @param control true for a {@link #sendControl control unit} (not checked against the limit)
      * @return {@link SendStatus#QUEUED}, {@link SendStatus#BACKPRESSURE} (counted; over the high watermark) or
      *     {@link SendStatus#DROPPED} (not counted: closing, or at the limit)
      */

@@ -324,10 +324,9 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             return SendStatus.DROPPED; // a snapshot: the loop checks again when it sends
         }
         ServerConfig cfg = loop.server.config;
-        long limit = cfg.maxQueuedBytes + (control ? CONTROL_ALLOWANCE : 0);
         long before = (long) OFF_LOOP_BYTES.getAndAdd(this, bytes);
         long waiting = before + queued; // queued is read racily: an estimate is all a promise needs
-        if (waiting >= limit) {
+        if (!control && waiting >= cfg.maxQueuedBytes) {
             OFF_LOOP_BYTES.getAndAdd(this, -bytes);
             return SendStatus.DROPPED;
         }
@@ -346,8 +345,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     @Override
     public boolean canSendControl() {
-        return open && !closeRequested && !has(SHUTDOWN_OUTPUT_REQUESTED)
-            && queued < loop.server.config.maxQueuedBytes + CONTROL_ALLOWANCE;
+        return open && !closeRequested && !has(SHUTDOWN_OUTPUT_REQUESTED);
     }
 
     @Override

@@ -127,13 +127,13 @@ final class TopicRegistry {
                         continue; // left during this delivery
                     }
                     if (ws.isHybi()) {
-                        ws.deliverPublished(hybi.position(0));
+                        ws.deliverPublished(hybi.position(0), p.text);
                     } else {
                         if (hixie == null) {
                             ByteBuffer f = p.hixieFrame();
                             hixie = f == null ? null : f.duplicate();
                         }
-                        ws.deliverPublished(hixie == null ? null : hixie.position(0));
+                        ws.deliverPublished(hixie == null ? null : hixie.position(0), true);
                     }
                 }
             } finally {

@@ -10,6 +10,7 @@ import io.keel.websocket.protocol.CloseState;
 import io.keel.websocket.protocol.HandshakeResult;
 import io.keel.websocket.protocol.Handshaker;
 import io.keel.websocket.protocol.HttpRequest;
+import io.keel.websocket.protocol.Opcode;
 import io.keel.websocket.protocol.OutputSink;
 import io.keel.websocket.protocol.ProtocolVersion;
 import io.keel.websocket.protocol.WebSocketListener;
@@ -52,6 +53,8 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     private static final byte CLOSE_REPORTED = 1, APP_PAUSED = 2, BACKPRESSURE_PAUSED = 4, GAVE_UP = 8,
         CONTROL_REFUSED = 16;
     private byte flags;
+    /** Pings and pongs sent while the connection's queue is over its limit (see admitPingOrPong). */
+    private byte controlPastLimit;
     /** Topics and publishes waiting behind a fragmented send; null until the first subscription. */
     private PubSubState pubsub;
     private Object attachment;
@@ -267,7 +270,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         }
         set(GAVE_UP, true);
         owner.stats.sendQueueOverflows.increment();
-        owner.stats.backpressureLog.log(System.Logger.Level.WARNING, "closing " + connection.remoteAddress()
+        owner.stats.overflowLog.log(System.Logger.Level.WARNING, "closing " + connection.remoteAddress()
             + " with 1008: it does not read its messages (" + connection.queuedBytes() + " bytes queued)", null);
         if (closeCode == CloseCodes.ABNORMAL_CLOSURE) {
             closeCode = CloseCodes.POLICY_VIOLATION;
@@ -279,7 +282,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     /** Nothing more can reach this client, not even a close: abort, counted and logged. */
     private void undeliverable(String why) {
         owner.stats.undeliverableAborts.increment();
-        owner.stats.backpressureLog.log(System.Logger.Level.WARNING, "aborting " + connection.remoteAddress() + ": "
+        owner.stats.abortLog.log(System.Logger.Level.WARNING, "aborting " + connection.remoteAddress() + ": "
             + why + " (" + connection.queuedBytes() + " bytes queued)", null);
         connection.abort();
     }
@@ -347,14 +350,41 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     // ---- OutputSink: frames to the connection ----
 
     @Override
-    public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, boolean control) {
-        SendStatus s = control ? connection.sendControl(prefix, payload, suffix) : connection.send(prefix, payload, suffix);
+    public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
+        SendStatus s;
+        if (!Opcode.isControl(opcode)) {
+            s = connection.send(prefix, payload, suffix);
+        } else if (opcode != Opcode.CLOSE && !admitPingOrPong()) {
+            s = SendStatus.DROPPED;
+        } else {
+            // never refused for the data limit: a close goes out once, behind whatever is queued
+            s = connection.sendControl(prefix, payload, suffix);
+        }
         lastStatus = (byte) (1 + s.ordinal());
-        if (s == SendStatus.DROPPED && control && connection.isOpen()) {
+        if (s == SendStatus.DROPPED && Opcode.isControl(opcode) && connection.isOpen()) {
             set(CONTROL_REFUSED, true); // acted on once the session returns (afterSessionWork)
         }
         return s != SendStatus.DROPPED;
     }
+
+    /**
+     * The bound on pings and pongs that control frames' exemption from the data limit needs: while this client's
+     * queue is over its limit (it does not read), it gets {@link #MAX_CONTROL_PAST_LIMIT} of them, then it is
+     * aborted; a ping flood from a client that never reads cannot grow its queue.
+     */
+    private boolean admitPingOrPong() {
+        if (connection.canSend()) {
+            controlPastLimit = 0;
+            return true;
+        }
+        if (controlPastLimit < MAX_CONTROL_PAST_LIMIT) {
+            controlPastLimit++;
+            return true;
+        }
+        return false;
+    }
+
+    private static final int MAX_CONTROL_PAST_LIMIT = 64;
 
     // ---- WebSocket: the application's handle ----
 
@@ -426,6 +456,10 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             throw new IllegalArgumentException("ping payload over 125 bytes: " + payload.remaining());
         }
         if (!connection.inEventLoop()) {
+            WebSocketSession s = session;
+            if (s == null || !s.version().isHybi()) {
+                return SendStatus.DROPPED; // Hixie-76 has no ping (and no session yet has nothing to ping)
+            }
             return handOver(payload, true, this::ping);
         }
         return session == null ? SendStatus.DROPPED : sent(session.ping(payload));
@@ -595,7 +629,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
      * A published message for this subscriber, framed for its wire format (null: it cannot be, a binary message
      * for Hixie-76). On this WebSocket's loop. The subscriber's backpressure policy applies.
      */
-    void deliverPublished(ByteBuffer frame) {
+    void deliverPublished(ByteBuffer frame, boolean text) {
         if (session == null || !connection.isOpen()) {
             return;
         }
@@ -605,11 +639,11 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         }
         if (!session.canStartMessage()) {
             if (session.closeState() == CloseState.OPEN || session.closeState() == CloseState.CLOSE_RECEIVED) {
-                pubsub.defer(frame); // our own fragmented message is half sent: this one follows it
+                pubsub.defer(frame, text); // our own fragmented message is half sent: this one follows it
             }
             return;
         }
-        SendStatus s = sent(session.sendFramed(frame));
+        SendStatus s = sent(session.sendFramed(frame, text));
         if (s != SendStatus.DROPPED) {
             owner.stats.deliveries.increment();
         } else if (owner.backpressure == BackpressurePolicy.MANUAL) {
@@ -622,6 +656,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         private final TopicRegistry.LoopTopics loopTopics;
         private final List<String> topics = new ArrayList<>(2);
         private ArrayDeque<ByteBuffer> deferred;
+        private ArrayDeque<Boolean> deferredText;
 
         PubSubState(TopicRegistry.LoopTopics loopTopics) {
             this.loopTopics = loopTopics;
@@ -645,19 +680,22 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             }
             topics.clear();
             deferred = null;
+            deferredText = null;
         }
 
-        void defer(ByteBuffer frame) {
+        void defer(ByteBuffer frame, boolean text) {
             if (deferred == null) {
                 deferred = new ArrayDeque<>(4);
+                deferredText = new ArrayDeque<>(4);
             }
             deferred.add(frame.duplicate());
+            deferredText.add(text);
         }
 
         void flushDeferred(WebSocketConnection ws) {
             ByteBuffer f;
             while (deferred != null && (f = deferred.poll()) != null) {
-                ws.deliverPublished(f);
+                ws.deliverPublished(f, deferredText.poll());
             }
         }
     }

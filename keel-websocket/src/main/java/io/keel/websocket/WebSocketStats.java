@@ -23,7 +23,10 @@ public final class WebSocketStats {
     final LongAdder deliveries = new LongAdder();
     final LongAdder publishDropped = new LongAdder();
     final LongAdder publishUndeliverable = new LongAdder();
-    final io.keel.core.RateLimitedLog backpressureLog = new io.keel.core.RateLimitedLog(
+    // one log each, so that an abort is not hidden behind the close that came just before it
+    final io.keel.core.RateLimitedLog overflowLog = new io.keel.core.RateLimitedLog(
+        System.getLogger("io.keel.websocket"), 10_000);
+    final io.keel.core.RateLimitedLog abortLog = new io.keel.core.RateLimitedLog(
         System.getLogger("io.keel.websocket"), 10_000);
     // refusals are logged at most once per interval each, so an attack cannot flood the log
     final io.keel.core.RateLimitedLog refusalLog = new io.keel.core.RateLimitedLog(

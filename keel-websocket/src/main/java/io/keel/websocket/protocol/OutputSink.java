@@ -12,11 +12,12 @@ public interface OutputSink {
     /**
      * Writes one frame, whole or not at all.
      *
-     * @param control true for a control frame (close, ping, pong: RFC 6455 section 5.5), which the protocol
-     *     requires to get through even when the data queue is full: the sink should not refuse it for the data
-     *     queue limit
+     * @param opcode the frame's opcode ({@link Opcode}; for Hixie-76, {@link Opcode#TEXT} for text and
+     *     {@link Opcode#CLOSE} for the closing handshake). Control frames (RFC 6455 section 5.5: close, ping,
+     *     pong) are frames the protocol requires to get through even when the data queue is full: the sink should
+     *     not refuse them for the data queue limit (and bound pings and pongs some other way)
      * @return true when the frame was accepted (written or queued whole); false when it was refused and nothing
      *     of it was written (the session then does not count it as sent)
      */
-    boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, boolean control);
+    boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode);
 }

@@ -170,7 +170,7 @@ public final class WebSocketSession implements FrameHandler {
             HybiFrameEncoder.writeHeader(sc.header, last, first ? opcode : Opcode.CONTINUATION, payload.remaining());
             sc.header.flip();
             sc.empty.clear();
-            return written(sink.writeFrame(sc.header, payload, sc.empty, false), last);
+            return written(sink.writeFrame(sc.header, payload, sc.empty, first ? opcode : Opcode.CONTINUATION), last);
         } else {
             if (first) {
                 sc.header.put(Hixie76FrameEncoder.TEXT_START);
@@ -181,7 +181,7 @@ public final class WebSocketSession implements FrameHandler {
                 sc.suffix.put(Hixie76FrameEncoder.TEXT_END);
             }
             sc.suffix.flip();
-            return written(sink.writeFrame(sc.header, payload, sc.suffix, false), last);
+            return written(sink.writeFrame(sc.header, payload, sc.suffix, Opcode.TEXT), last);
         }
     }
 
@@ -215,7 +215,7 @@ public final class WebSocketSession implements FrameHandler {
         HybiFrameEncoder.writeHeader(sc.header, true, opcode, payload.remaining());
         sc.header.flip();
         sc.empty.clear();
-        return sink.writeFrame(sc.header, payload, sc.empty, true);
+        return sink.writeFrame(sc.header, payload, sc.empty, opcode);
     }
 
     /** True when a message may start now: open, and no message of ours is half sent in fragments. */
@@ -228,15 +228,16 @@ public final class WebSocketSession implements FrameHandler {
      * sessions). Refused, like any send, once a close was sent or while a fragmented message is being sent.
      *
      * @param frame one complete data frame: a HyBi frame (server side, unmasked) or a Hixie-76 text frame
+     * @param text whether it is a text frame (else binary)
      * @return true when the sink accepted it
      */
-    public boolean sendFramed(ByteBuffer frame) {
+    public boolean sendFramed(ByteBuffer frame, boolean text) {
         if (!canStartMessage()) {
             return false;
         }
         Scratch sc = SCRATCH.get();
         sc.empty.clear();
-        return sink.writeFrame(sc.empty, frame, sc.empty, false);
+        return sink.writeFrame(sc.empty, frame, sc.empty, text ? Opcode.TEXT : Opcode.BINARY);
     }
 
     /** Starts (or, after the peer's close, completes) the close handshake with 1000. */
@@ -284,7 +285,7 @@ public final class WebSocketSession implements FrameHandler {
         if (hybi != null) {
             HybiFrameEncoder.writeHeader(sc.header, true, Opcode.CLOSE, payload.remaining());
             sc.header.flip();
-            return closeWritten(sink.writeFrame(sc.header, payload, sc.empty, true));
+            return closeWritten(sink.writeFrame(sc.header, payload, sc.empty, Opcode.CLOSE));
         } else {
             if (sendingFragmented) {
                 // end the text frame being streamed first, or the peer would read our FF as its end
@@ -293,7 +294,7 @@ public final class WebSocketSession implements FrameHandler {
             }
             Hixie76FrameEncoder.writeClose(sc.header);
             sc.header.flip();
-            return closeWritten(sink.writeFrame(sc.header, sc.empty, sc.empty, true));
+            return closeWritten(sink.writeFrame(sc.header, sc.empty, sc.empty, Opcode.CLOSE));
         }
     }
 

@@ -39,7 +39,7 @@ class FixedBugsRegressionTest {
         };
         List<String> written = new ArrayList<>();
         WebSocketConfig cfg = WebSocketConfig.defaults().withMaxMessageSize(1000);
-        WebSocketSession s = new WebSocketSession(ProtocolVersion.RFC_6455, cfg, l, (a, b, c, control) -> {
+        WebSocketSession s = new WebSocketSession(ProtocolVersion.RFC_6455, cfg, l, (a, b, c, opcode) -> {
             written.add(HexFormat.of().formatHex(SessionHarness.concat(SessionHarness.bytes(a), SessionHarness.bytes(b),
                     SessionHarness.bytes(c))));
             return true;
@@ -69,7 +69,7 @@ class FixedBugsRegressionTest {
                     public void onProtocolError(int closeCode, String reason) {
                         events.add("ERR:" + closeCode);
                     }
-                }, (a, b, c, control) -> true);
+                }, (a, b, c, opcode) -> true);
         // frame type 0x98 (length-prefixed), length bytes E0 E0 ... exceed 125 at the second one
         ByteBuffer in = ByteBuffer.wrap(HexFormat.of().parseHex("98e0e0e0e0e0e0e0"));
         s.receive(in);
@@ -77,7 +77,7 @@ class FixedBugsRegressionTest {
         assertThat(in.remaining()).as("receive consumes all of in").isZero();
         // same for a discarded text frame (type 0x01) longer than the limit
         WebSocketSession s2 = new WebSocketSession(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults().withMaxMessageSize(125),
-                new WebSocketListener() { }, (a, b, c, control) -> true);
+                new WebSocketListener() { }, (a, b, c, opcode) -> true);
         ByteBuffer in2 = ByteBuffer.wrap(new byte[300]);
         in2.put(0, (byte) 0x01);
         s2.receive(in2);
@@ -94,7 +94,7 @@ class FixedBugsRegressionTest {
     void hixie76CloseWhileAFragmentedTextFrameIsOpen() {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         WebSocketSession s = new WebSocketSession(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults().withStreaming(true),
-                new WebSocketListener() { }, (a, b, c, control) -> {
+                new WebSocketListener() { }, (a, b, c, opcode) -> {
                     out.writeBytes(SessionHarness.concat(SessionHarness.bytes(a), SessionHarness.bytes(b),
                             SessionHarness.bytes(c)));
                     return true;

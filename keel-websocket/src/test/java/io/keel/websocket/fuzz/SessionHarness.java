@@ -277,7 +277,7 @@ final class SessionHarness implements WebSocketListener, OutputSink {
     // ---- sink ----
 
     @Override
-    public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, boolean control) {
+    public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
         assertThat(writingAfterClose).as("nothing written after a close frame").isFalse();
         byte[] f = concat(bytes(prefix), bytes(payload), bytes(suffix));
         out.writeBytes(f);

@@ -46,7 +46,7 @@ class GlueFlowTest {
     void echoHotPathDoesNotAllocate() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long[] sunk = new long[1];
-        OutputSink sink = (h, p, s, control) -> {
+        OutputSink sink = (h, p, s, opcode) -> {
             sunk[0] += h.remaining() + p.remaining() + s.remaining();
             return true;
         };

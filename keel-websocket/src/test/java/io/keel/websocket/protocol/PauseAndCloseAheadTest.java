@@ -53,7 +53,7 @@ class PauseAndCloseAheadTest {
         }
     }
 
-    static final OutputSink ACCEPT_ALL = (a, b, c, control) -> true;
+    static final OutputSink ACCEPT_ALL = (a, b, c, opcode) -> true;
 
     @Nested
     @DisplayName("HyBi (RFC 6455 section 5)")
@@ -185,9 +185,9 @@ class PauseAndCloseAheadTest {
         @DisplayName("a frame the sink refuses is not reported as sent, and a refused fragment can be sent again")
         void refusedSendsAreNotSent() {
             boolean[] accept = {false};
-            List<Boolean> controls = new ArrayList<>();
-            OutputSink sink = (a, b, c, control) -> {
-                controls.add(control);
+            List<Integer> opcodes = new ArrayList<>();
+            OutputSink sink = (a, b, c, opcode) -> {
+                opcodes.add(opcode);
                 return accept[0];
             };
             WebSocketSession s = new WebSocketSession(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(),
@@ -202,7 +202,8 @@ class PauseAndCloseAheadTest {
             accept[0] = false;
             assertThat(s.close(1000, "")).isFalse();
             assertThat(s.closeDelivered()).isFalse();
-            assertThat(controls).containsExactly(false, false, false, false, true, true);
+            assertThat(opcodes).containsExactly(Opcode.TEXT, Opcode.TEXT, Opcode.TEXT, Opcode.CONTINUATION, Opcode.PING,
+                Opcode.CLOSE);
         }
     }
 }

@@ -183,7 +183,7 @@ final class TestSupport {
         }
 
         @Override
-        public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, boolean control) {
+        public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
             for (ByteBuffer b : new ByteBuffer[] {prefix, payload, suffix}) {
                 byte[] a = new byte[b.remaining()];
                 b.get(a);
