@@ -164,6 +164,65 @@ class CloseBehindLargeEchoTest {
         assertServerLoggedNoError();
     }
 
+    @ParameterizedTest(name = "{0}: 8 MiB + Ping, reading 2 s later")
+    @EnumSource(Transport.class)
+    void aPingBehindALargeMessageGetsItsPongAfterTheEcho(Transport t) throws Exception {
+        start(t, w -> w);
+        byte[] message = random(8 * MiB, 81);
+        byte[] ping = "are you there?".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        CompletableFuture<Void> written = writeInOneGo(
+            ClientWire.encode(true, 0x2, message, true), ClientWire.encode(true, 0x9, ping, true));
+        scenarioDelay();
+
+        assertWhole(nextFrame("the echo of the 8 MiB message"), 0x2, message, "the echo of the 8 MiB message");
+        Frame pong = nextFrame("the Pong after the 8 MiB echo");
+        assertThat(pong.opcode()).as("the frame after the echo: the Pong").isEqualTo(0xA);
+        assertThat(pong.payload()).as("the Pong's payload").isEqualTo(ping);
+        written.get(10, TimeUnit.SECONDS);
+        client.closeNormally();
+        awaitNoConnections(Duration.ofSeconds(10));
+        assertServerLoggedNoError();
+    }
+
+    /** Sends 8 MiB then closes itself (4000, "done") in the same callback: its close must follow the message. */
+    static final class SendThenClose implements io.keel.websocket.WebSocketHandler {
+        final byte[] payload = random(8 * MiB, 4000);
+        final java.util.concurrent.atomic.AtomicReference<io.keel.core.SendStatus> status =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+        @Override
+        public void onText(io.keel.websocket.WebSocket ws, java.nio.ByteBuffer utf8) {
+            status.set(ws.sendBinary(java.nio.ByteBuffer.wrap(payload)));
+            ws.close(4000, "done");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}: the application sends 8 MiB then closes")
+    @EnumSource(Transport.class)
+    void anApplicationsOwnCloseFollowsItsLargeMessage(Transport t) throws Exception {
+        if (t.provider != null) {
+            assumeThat(t.provider.isAvailable()).as(t.provider + " provider available").isTrue();
+        }
+        SendThenClose app = new SendThenClose();
+        rig = Rig.start(app, w -> w, t.provider, null, s -> s); // default close timeout (5 s) > the 2 s delay
+        client = new Wire(rig.address(), t.provider == null ? null : Rig.clientContext(), 10_000, CLIENT_RECEIVE_BUFFER);
+        client.upgrade(13);
+        client.sendText("go");
+        scenarioDelay();
+
+        assertWhole(nextFrame("the application's 8 MiB message"), 0x2, app.payload, "the application's 8 MiB message");
+        assertThat(app.status.get()).as("the 8 MiB send's status").isNotEqualTo(io.keel.core.SendStatus.DROPPED);
+        Frame close = nextFrame("the application's Close after its 8 MiB message");
+        assertThat(close.opcode()).as("the frame after the message: the application's Close").isEqualTo(0x8);
+        assertThat(close.closeCode()).isEqualTo(4000);
+        assertThat(new String(close.payload(), 2, close.payload().length - 2, java.nio.charset.StandardCharsets.UTF_8))
+            .isEqualTo("done");
+        client.write(closeFrame(4000));
+        assertThat(client.readsEndOfStream()).as("TCP ends after our Close reply").isTrue();
+        awaitNoConnections(Duration.ofSeconds(10));
+        assertServerLoggedNoError();
+    }
+
     // ---- helpers ----
 
     private void scenarioDelay() throws InterruptedException {
@@ -193,7 +252,7 @@ class CloseBehindLargeEchoTest {
         try {
             return client.readFrame();
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("no " + what + " within 10 s", e);
+            throw new AssertionError("nothing came within 10 s where " + what + " was expected", e);
         } catch (IOException e) {
             throw new AssertionError("the connection ended where " + what + " was expected (a client sees 1006): " + e, e);
         }
