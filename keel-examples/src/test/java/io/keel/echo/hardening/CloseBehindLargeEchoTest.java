@@ -119,6 +119,35 @@ class CloseBehindLargeEchoTest {
         assertServerLoggedNoError();
     }
 
+    static Stream<Arguments> otherPoliciesAndTransports() {
+        return Stream.of(io.keel.websocket.BackpressurePolicy.CLOSE, io.keel.websocket.BackpressurePolicy.MANUAL)
+            .flatMap(p -> Arrays.stream(Transport.values()).map(t -> Arguments.of(p, t)));
+    }
+
+    /**
+     * The guarantees do not depend on the backpressure policy: with CLOSE or MANUAL the server keeps reading and
+     * sees the Close while the 8 MiB echo is still queued, and its Close reply (a control frame) must still go
+     * out after the echo.
+     */
+    @ParameterizedTest(name = "policy {0}, {1}: 8 MiB + Close(1000), reading 2 s later")
+    @MethodSource("otherPoliciesAndTransports")
+    void largeMessageThenCloseUnderTheOtherPolicies(io.keel.websocket.BackpressurePolicy policy, Transport t)
+            throws Exception {
+        start(t, w -> w.backpressure(policy));
+        byte[] message = random(8 * MiB, 8);
+        CompletableFuture<Void> written = writeInOneGo(ClientWire.encode(true, 0x2, message, true), closeFrame(1000));
+        scenarioDelay();
+
+        assertWhole(nextFrame("the echo of the 8 MiB message"), 0x2, message, "the echo of the 8 MiB message");
+        Frame close = nextFrame("the Close reply after the 8 MiB echo");
+        assertThat(close.opcode()).as("the frame after the echo: the Close reply").isEqualTo(0x8);
+        assertThat(close.closeCode()).as("the Close reply's code").isEqualTo(1000);
+        assertThat(client.readsEndOfStream()).as("TCP ends after the Close reply").isTrue();
+        written.get(10, TimeUnit.SECONDS);
+        awaitNoConnections(Duration.ofSeconds(10));
+        assertServerLoggedNoError();
+    }
+
     @ParameterizedTest(name = "{0}: 9 MiB + 100-byte message, reading 2 s later")
     @EnumSource(Transport.class)
     void largeMessageThenSmallMessageBothEchoedInOrder(Transport t) throws Exception {
