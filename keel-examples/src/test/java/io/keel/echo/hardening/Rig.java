@@ -5,6 +5,7 @@ import io.keel.core.Server;
 import io.keel.core.TestServers;
 import io.keel.echo.WebSocketEchoHandler;
 import io.keel.tls.TlsContext;
+import io.keel.tls.TlsProvider;
 import io.keel.tls.TlsServerLayer;
 import io.keel.websocket.WebSocketHandler;
 import io.keel.websocket.WebSocketProtocolHandler;
@@ -39,15 +40,57 @@ final class Rig implements AutoCloseable {
 
     static Rig start(WebSocketHandler app, UnaryOperator<WebSocketProtocolHandler.Builder> ws,
                      UnaryOperator<TlsServerLayer.Builder> tls, UnaryOperator<Server.Builder> srv) {
+        return start(app, ws, tls == null ? null : TlsProvider.JDK, tls, srv);
+    }
+
+    /** As {@link #start(WebSocketHandler, UnaryOperator, UnaryOperator, UnaryOperator)}, TLS with {@code provider} (null: plain). */
+    static Rig start(WebSocketHandler app, UnaryOperator<WebSocketProtocolHandler.Builder> ws, TlsProvider provider,
+                     UnaryOperator<TlsServerLayer.Builder> tls, UnaryOperator<Server.Builder> srv) {
         WebSocketProtocolHandler handler = ws.apply(WebSocketProtocolHandler.builder(app)).build();
         ConnectionHandler top = handler;
         TlsServerLayer layer = null;
-        if (tls != null) {
-            layer = tls.apply(TlsServerLayer.builder(tlsContext(), handler)).build();
+        if (provider != null) {
+            layer = (tls == null ? UnaryOperator.<TlsServerLayer.Builder>identity() : tls)
+                .apply(TlsServerLayer.builder(tlsContext(provider), handler)).build();
             top = layer;
         }
         Server server = TestServers.start(srv.apply(Server.builder().ioThreads(2).handler(top)));
         return new Rig(server, handler, layer);
+    }
+
+    private static final java.util.Map<TlsProvider, TlsContext> BY_PROVIDER = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** One context per provider for the whole run, with the same generated certificate as {@link #tlsContext()}. */
+    static TlsContext tlsContext(TlsProvider provider) {
+        if (provider == TlsProvider.JDK) {
+            return tlsContext();
+        }
+        return BY_PROVIDER.computeIfAbsent(provider, p -> TlsContext.builder().selfSigned(certificate()).provider(p).build());
+    }
+
+    private static volatile io.keel.tls.SelfSignedCertificate sharedCert;
+
+    private static synchronized io.keel.tls.SelfSignedCertificate certificate() {
+        if (sharedCert == null) {
+            sharedCert = io.keel.tls.SelfSignedCertificate.generate();
+        }
+        return sharedCert;
+    }
+
+    /** A client context that trusts exactly the certificate of the rigs' TLS contexts (and nothing else). */
+    static javax.net.ssl.SSLContext clientContext() {
+        try {
+            java.security.KeyStore ts = java.security.KeyStore.getInstance("PKCS12");
+            ts.load(null, null);
+            ts.setCertificateEntry("server", certificate().certificate());
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            tmf.init(ts);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** One generated self-signed context for the whole run (key generation is the slow part). */
@@ -57,7 +100,7 @@ final class Rig implements AutoCloseable {
             synchronized (Rig.class) {
                 c = sharedTls;
                 if (c == null) {
-                    sharedTls = c = TlsContext.builder().selfSigned().build();
+                    sharedTls = c = TlsContext.builder().selfSigned(certificate()).build();
                 }
             }
         }

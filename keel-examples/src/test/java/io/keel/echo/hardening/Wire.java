@@ -47,13 +47,24 @@ final class Wire implements AutoCloseable {
     }
 
     Wire(InetSocketAddress server, boolean tls, int soTimeoutMillis) throws IOException {
+        this(server, tls ? trustAll() : null, soTimeoutMillis, 0);
+    }
+
+    /**
+     * A client over TLS with {@code tls} (plain when null); with {@code receiveBuffer} > 0 its TCP receive buffer
+     * is fixed to that size before it connects, so the kernel cannot soak up what the server sends it.
+     */
+    Wire(InetSocketAddress server, SSLContext tls, int soTimeoutMillis, int receiveBuffer) throws IOException {
         Socket s = new Socket();
         tcp = s;
         s.setTcpNoDelay(true);
         s.setSoTimeout(soTimeoutMillis);
+        if (receiveBuffer > 0) {
+            s.setReceiveBufferSize(receiveBuffer);
+        }
         s.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5_000);
-        if (tls) {
-            SSLSocket ssl = (SSLSocket) trustAll().getSocketFactory().createSocket(s, "localhost", server.getPort(), true);
+        if (tls != null) {
+            SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(s, "localhost", server.getPort(), true);
             ssl.startHandshake();
             s = ssl;
         }
