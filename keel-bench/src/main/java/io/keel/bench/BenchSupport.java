@@ -141,9 +141,10 @@ final class BenchSupport {
         long bytes;
 
         @Override
-        public void writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix) {
+        public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, boolean control) {
             frames++;
             bytes += prefix.remaining() + payload.remaining() + suffix.remaining();
+            return true;
         }
     }
 

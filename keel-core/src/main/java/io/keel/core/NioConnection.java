@@ -736,7 +736,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     @Override
     public boolean isOpen() {
-        return open;
+        return open && !closeRequested;
     }
 
     @Override

@@ -14,6 +14,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 
 import io.keel.core.Connection;
+import io.keel.core.HandOver;
 import io.keel.core.SendStatus;
 import io.keel.core.Timer;
 import io.keel.core.UserDataKey;
@@ -21,7 +22,8 @@ import io.keel.core.UserDataKey;
 /**
  * The secure connection an inner handler sees: what it sends is encrypted into TLS records and sent on the raw
  * connection; what arrives is decrypted and handed to it with the same "leave unconsumed bytes in the buffer"
- * contract as the core. Like every connection it belongs to one loop and must only be used from it.
+ * contract as the core. Like every connection it belongs to one loop: its sends, closes and pauses may be called
+ * from any thread and are handed to that loop (see {@link Connection}); the rest is loop only.
  */
 public final class TlsConnection implements Connection {
     private static final System.Logger LOG = System.getLogger(TlsConnection.class.getName());
@@ -48,7 +50,9 @@ public final class TlsConnection implements Connection {
 
         Scratch(boolean direct) {
             this.direct = direct;
-            app = allocate(MAX_RECORD_PLAINTEXT + 2048);
+            // room for several records: what one read brought is decrypted and handed up together (fewer
+            // callbacks, and a close frame right behind a message is seen with it)
+            app = allocate(4 * (MAX_RECORD_PLAINTEXT + 2048));
             net = allocate(4 * (MAX_RECORD_PLAINTEXT + 2048));
             cork = allocate(MAX_RECORD_PLAINTEXT);
         }
@@ -642,6 +646,9 @@ public final class TlsConnection implements Connection {
 
     @Override
     public SendStatus send(ByteBuffer data) {
+        if (!raw.inEventLoop()) {
+            return handOver(data, null, null, false);
+        }
         if (!canSend()) {
             return SendStatus.DROPPED;
         }
@@ -654,11 +661,60 @@ public final class TlsConnection implements Connection {
     }
 
     @Override
+    public boolean canSendControl() {
+        return handshakeDone && !closing && !failed && raw.canSendControl();
+    }
+
+    @Override
     public SendStatus sendContinuation(ByteBuffer data) {
         if (!handshakeDone || closing || failed || !raw.isOpen()) {
             return SendStatus.DROPPED;
         }
         return sendAccepted(data);
+    }
+
+    @Override
+    public SendStatus sendControl(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix) {
+        if (!raw.inEventLoop()) {
+            return handOver(prefix, payload, suffix, true);
+        }
+        if (!canSendControl()) {
+            return SendStatus.DROPPED;
+        }
+        return sendUnit(prefix, payload, suffix);
+    }
+
+    @Override
+    public SendStatus reserveOffLoop(long bytes, boolean control) {
+        return raw.reserveOffLoop(bytes, control);
+    }
+
+    @Override
+    public void releaseOffLoop(long bytes) {
+        raw.releaseOffLoop(bytes);
+    }
+
+    /**
+     * A send made on another thread: copied here, then encrypted and sent on the loop in this thread's order
+     * (the engine and the cork are the loop's alone: encrypting here would corrupt the record stream). The status
+     * is a promise (see {@link Connection}); a BACKPRESSURE promise is kept with one onWritable.
+     */
+    private SendStatus handOver(ByteBuffer a, ByteBuffer b, ByteBuffer c, boolean control) {
+        long n = HandOver.remaining(a, b, c);
+        SendStatus promised = raw.reserveOffLoop(n, control);
+        if (promised == SendStatus.DROPPED) {
+            return promised;
+        }
+        ByteBuffer copy = HandOver.copy(a, b, c);
+        raw.execute(() -> callInner(() -> {
+            raw.releaseOffLoop(n);
+            SendStatus s = sendContinuation(copy); // admitted against the limit when it was reserved
+            if (promised == SendStatus.BACKPRESSURE && s != SendStatus.BACKPRESSURE && s != SendStatus.DROPPED
+                    && opened && !closeDelivered) {
+                layer.inner.onWritable(this);
+            }
+        }));
+        return promised;
     }
 
     private SendStatus sendAccepted(ByteBuffer data) {
@@ -705,9 +761,16 @@ public final class TlsConnection implements Connection {
      */
     @Override
     public SendStatus send(ByteBuffer a, ByteBuffer b, ByteBuffer c) {
+        if (!raw.inEventLoop()) {
+            return handOver(a, b, c, false);
+        }
         if (!canSend()) {
             return SendStatus.DROPPED;
         }
+        return sendUnit(a, b, c);
+    }
+
+    private SendStatus sendUnit(ByteBuffer a, ByteBuffer b, ByteBuffer c) {
         SendStatus st = sendAccepted(a);
         if (b.hasRemaining() && st != SendStatus.DROPPED) {
             st = worse(st, sendAccepted(b));
@@ -832,12 +895,20 @@ public final class TlsConnection implements Connection {
 
     @Override
     public void pauseReading() {
+        if (!raw.inEventLoop()) {
+            raw.execute(this::pauseReading);
+            return;
+        }
         readingPaused = true;
         raw.pauseReading();
     }
 
     @Override
     public void resumeReading() {
+        if (!raw.inEventLoop()) {
+            raw.execute(this::resumeReading);
+            return;
+        }
         if (!readingPaused) {
             return;
         }
@@ -860,18 +931,26 @@ public final class TlsConnection implements Connection {
     /** Sends close_notify after everything queued, then closes. */
     @Override
     public void close() {
+        if (!raw.inEventLoop()) {
+            raw.execute(this::close);
+            return;
+        }
         closeOutbound(false);
     }
 
     /** Sends close_notify after everything queued, then shuts the TCP output down. */
     @Override
     public void shutdownOutput() {
+        if (!raw.inEventLoop()) {
+            raw.execute(this::shutdownOutput);
+            return;
+        }
         closeOutbound(true);
     }
 
     @Override
     public void abort() {
-        raw.abort();
+        raw.abort(); // safe from any thread: the raw connection hands it over
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.keel.websocket;
 
 import io.keel.core.Connection;
+import io.keel.core.HandOver;
 import io.keel.core.SendStatus;
 import io.keel.core.Timer;
 import io.keel.core.UserDataKey;
@@ -19,8 +20,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * The glue of one connection: feeds its bytes to the {@link Handshaker} until the upgrade, then to the sans-I/O
@@ -43,7 +48,12 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     private byte lastStatus; // 1 + ordinal of the SendStatus of the last frame written; 0: none (a byte, not a reference: memory per connection)
     private int closeCode = CloseCodes.ABNORMAL_CLOSURE;
     private String closeReason = "";
-    private boolean closeReported;
+    // small states share one byte: this object's size is memory per connection
+    private static final byte CLOSE_REPORTED = 1, APP_PAUSED = 2, BACKPRESSURE_PAUSED = 4, GAVE_UP = 8,
+        CONTROL_REFUSED = 16;
+    private byte flags;
+    /** Topics and publishes waiting behind a fragmented send; null until the first subscription. */
+    private PubSubState pubsub;
     private Object attachment;
     private CompletableFuture<?> offloadTail;
 
@@ -62,6 +72,9 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     void onData(ByteBuffer data) {
         if (session != null) {
             session.receive(data);
+            if (data.hasRemaining()) {
+                pausedWithInput(data);
+            }
             afterSessionWork();
             return;
         }
@@ -108,10 +121,31 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
                 }
                 if (data.hasRemaining() && session.closeState() == CloseState.OPEN) {
                     session.receive(data);
+                    if (data.hasRemaining()) {
+                        pausedWithInput(data);
+                    }
                 }
                 afterSessionWork();
             }
         }
+    }
+
+    /**
+     * Delivery stopped for a pause with input left (the connection keeps it for after the resume). When that
+     * input already holds the client's close, the client has started the close handshake: it gets the close
+     * timeout to read what we still owe it, as if we had sent our close, instead of the idle timeout.
+     */
+    private void pausedWithInput(ByteBuffer rest) {
+        if (timer == null && session.closeState() == CloseState.OPEN && session.closeFrameAhead(rest)) {
+            armCloseTimer();
+        }
+    }
+
+    private void armCloseTimer() {
+        timer = connection.schedule(() -> {
+            owner.stats.closeTimeouts.increment();
+            connection.abort();
+        }, owner.closeTimeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     private void finishHandshakePhase() {
@@ -140,9 +174,15 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     }
 
     void onWritable() {
+        if (has(BACKPRESSURE_PAUSED)) {
+            set(BACKPRESSURE_PAUSED, false);
+            if (!has(APP_PAUSED)) {
+                connection.resumeReading();
+            }
+        }
         if (session != null && session.closeState() == CloseState.OPEN) {
             owner.app.onDrain(this);
-        } else {
+        } else if (!has(APP_PAUSED)) {
             connection.resumeReading();
         }
     }
@@ -167,9 +207,12 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         if (timer != null) {
             timer.cancel();
         }
-        if (session != null && !closeReported) {
+        if (pubsub != null) {
+            pubsub.leaveAll(this);
+        }
+        if (session != null && !has(CLOSE_REPORTED)) {
             session.onTransportClosed();
-            closeReported = true;
+            set(CLOSE_REPORTED, true);
             owner.stats.open.decrement();
             try {
                 owner.app.onClose(this, closeCode, closeReason);
@@ -192,17 +235,50 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         return path;
     }
 
-    /** After the session read or wrote: close TCP once the close handshake is over, or time it out. */
+    /**
+     * After the session read or wrote: close TCP once the close handshake is over, or time it out; abort when a
+     * frame the protocol requires could not be delivered (the peer does not read even control frames).
+     */
     private void afterSessionWork() {
+        if (has(CONTROL_REFUSED) || !session.closeDelivered()) {
+            if (connection.isOpen()) {
+                undeliverable("a control frame could not be queued");
+            }
+            return;
+        }
         CloseState s = session.closeState();
         if (s == CloseState.CLOSED) {
             connection.close();
         } else if (s == CloseState.CLOSE_SENT && timer == null && connection.isOpen()) {
-            timer = connection.schedule(() -> {
-                owner.stats.closeTimeouts.increment();
-                connection.abort();
-            }, owner.closeTimeoutMillis, TimeUnit.MILLISECONDS);
+            armCloseTimer();
         }
+    }
+
+    /**
+     * The server gives up on this client because a message could not be queued (its queue limit): a close with
+     * 1008 and a reason, which control frames' own allowance lets through; counted and logged.
+     */
+    private void giveUp() {
+        if (has(GAVE_UP)) {
+            return;
+        }
+        set(GAVE_UP, true);
+        owner.stats.sendQueueOverflows.increment();
+        owner.stats.backpressureLog.log(System.Logger.Level.WARNING, "closing " + connection.remoteAddress()
+            + " with 1008: it does not read its messages (" + connection.queuedBytes() + " bytes queued)", null);
+        if (closeCode == CloseCodes.ABNORMAL_CLOSURE) {
+            closeCode = CloseCodes.POLICY_VIOLATION;
+            closeReason = "send queue full";
+        }
+        session.close(CloseCodes.POLICY_VIOLATION, "send queue full");
+    }
+
+    /** Nothing more can reach this client, not even a close: abort, counted and logged. */
+    private void undeliverable(String why) {
+        owner.stats.undeliverableAborts.increment();
+        owner.stats.backpressureLog.log(System.Logger.Level.WARNING, "aborting " + connection.remoteAddress() + ": "
+            + why + " (" + connection.queuedBytes() + " bytes queued)", null);
+        connection.abort();
     }
 
     // ---- WebSocketListener: session events to the application ----
@@ -260,66 +336,135 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         closeReason = reason == null ? "" : reason;
     }
 
+    @Override
+    public boolean isReadingPaused() {
+        return (flags & (APP_PAUSED | BACKPRESSURE_PAUSED | CONTROL_REFUSED)) != 0 || connection.isReadingPaused();
+    }
+
     // ---- OutputSink: frames to the connection ----
 
     @Override
-    public void writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix) {
-        lastStatus = (byte) (1 + connection.send(prefix, payload, suffix).ordinal());
+    public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, boolean control) {
+        SendStatus s = control ? connection.sendControl(prefix, payload, suffix) : connection.send(prefix, payload, suffix);
+        lastStatus = (byte) (1 + s.ordinal());
+        if (s == SendStatus.DROPPED && control && connection.isOpen()) {
+            set(CONTROL_REFUSED, true); // acted on once the session returns (afterSessionWork)
+        }
+        return s != SendStatus.DROPPED;
     }
 
     // ---- WebSocket: the application's handle ----
 
     private static final SendStatus[] SEND_STATUSES = SendStatus.values();
 
+    /** The status of the send the session just made, with the backpressure policy applied to it. */
     private SendStatus sent(boolean written) {
         SendStatus s = written && lastStatus != 0 ? SEND_STATUSES[lastStatus - 1] : SendStatus.DROPPED;
+        // refused by the connection although it is not closing: its queue limit
+        boolean refusedForLimit = !written && lastStatus == 1 + SendStatus.DROPPED.ordinal() && connection.isOpen();
         lastStatus = 0;
+        BackpressurePolicy policy = owner.backpressure;
+        if (s == SendStatus.BACKPRESSURE && policy == BackpressurePolicy.PAUSE_READING && !has(BACKPRESSURE_PAUSED)) {
+            set(BACKPRESSURE_PAUSED, true);
+            connection.pauseReading();
+        } else if (refusedForLimit && policy != BackpressurePolicy.MANUAL) {
+            giveUp();
+        }
         afterSessionWork();
         return s;
     }
 
     @Override
     public SendStatus sendText(ByteBuffer utf8) {
+        if (!connection.inEventLoop()) {
+            return handOver(utf8, false, this::sendText);
+        }
         return session == null ? SendStatus.DROPPED : sent(session.sendText(utf8));
     }
 
     @Override
     public SendStatus sendText(CharSequence text) {
+        if (!connection.inEventLoop()) {
+            return handOver(java.nio.charset.StandardCharsets.UTF_8.encode(text.toString()), false, this::sendText);
+        }
         return session == null ? SendStatus.DROPPED : sent(session.sendText(text));
     }
 
     @Override
     public SendStatus sendBinary(ByteBuffer data) {
+        if (!connection.inEventLoop()) {
+            WebSocketSession s = session;
+            if (s != null && !s.version().isHybi() && !io.keel.websocket.protocol.Utf8Validator.isValid(data)) {
+                throw new IllegalArgumentException("Hixie-76 has no binary frames and the data is not valid UTF-8");
+            }
+            return handOver(data, false, this::sendBinary);
+        }
         return session == null ? SendStatus.DROPPED : sent(session.sendBinary(data));
     }
 
     @Override
     public SendStatus sendFragment(ByteBuffer data, boolean text, boolean first, boolean last) {
-        return session == null ? SendStatus.DROPPED : sent(session.sendFragment(data, text, first, last));
+        if (!connection.inEventLoop()) {
+            return handOver(data, false, copy -> sendFragment(copy, text, first, last));
+        }
+        if (session == null) {
+            return SendStatus.DROPPED;
+        }
+        SendStatus s = sent(session.sendFragment(data, text, first, last));
+        if (last && s != SendStatus.DROPPED && pubsub != null) {
+            pubsub.flushDeferred(this);
+        }
+        return s;
     }
 
     @Override
     public SendStatus ping(ByteBuffer payload) {
+        if (payload.remaining() > 125) {
+            throw new IllegalArgumentException("ping payload over 125 bytes: " + payload.remaining());
+        }
+        if (!connection.inEventLoop()) {
+            return handOver(payload, true, this::ping);
+        }
         return session == null ? SendStatus.DROPPED : sent(session.ping(payload));
     }
 
-    @Override
-    public void subscribe(String topic) {
-        throw new UnsupportedOperationException("not yet");
+    /**
+     * A send made on another thread: the payload is copied here and the send runs on the loop, in this thread's
+     * order. The status is a promise (see {@link WebSocket}); a BACKPRESSURE promise is kept with one onDrain.
+     */
+    private SendStatus handOver(ByteBuffer payload, boolean control, Function<ByteBuffer, SendStatus> send) {
+        long n = payload.remaining() + MAX_FRAME_OVERHEAD;
+        SendStatus promised = connection.reserveOffLoop(n, control);
+        if (promised == SendStatus.DROPPED) {
+            return promised;
+        }
+        ByteBuffer copy = HandOver.copy(payload.duplicate(), null, null);
+        connection.execute(() -> {
+            connection.releaseOffLoop(n);
+            SendStatus s = send.apply(copy);
+            if (promised == SendStatus.BACKPRESSURE && s != SendStatus.BACKPRESSURE && s != SendStatus.DROPPED
+                    && isOpen()) {
+                owner.app.onDrain(this);
+            }
+        });
+        return promised;
     }
 
-    @Override
-    public void unsubscribe(String topic) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    @Override
-    public void publish(String topic, ByteBuffer message, boolean text) {
-        owner.publish(topic, message, text);
-    }
+    /** The largest frame header (HyBi, 64-bit length) : what a handed-over send adds to its payload. */
+    private static final int MAX_FRAME_OVERHEAD = 10;
 
     @Override
     public void close(int code, String reason) {
+        if (!CloseCodes.isValidToSend(code)) {
+            throw new IllegalArgumentException("invalid close code " + code);
+        }
+        if (reason != null && reason.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 123) {
+            throw new IllegalArgumentException("close reason longer than 123 UTF-8 bytes");
+        }
+        if (!connection.inEventLoop()) {
+            connection.execute(() -> close(code, reason));
+            return;
+        }
         if (session == null) {
             connection.close();
             return;
@@ -340,7 +485,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
 
     @Override
     public void terminate() {
-        connection.abort();
+        connection.abort(); // safe from any thread: the connection hands it over
     }
 
     @Override
@@ -385,12 +530,133 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
 
     @Override
     public void pauseReading() {
+        if (!connection.inEventLoop()) {
+            connection.execute(this::pauseReading);
+            return;
+        }
+        set(APP_PAUSED, true);
         connection.pauseReading();
     }
 
     @Override
     public void resumeReading() {
-        connection.resumeReading();
+        if (!connection.inEventLoop()) {
+            connection.execute(this::resumeReading);
+            return;
+        }
+        set(APP_PAUSED, false);
+        if (!has(BACKPRESSURE_PAUSED)) {
+            connection.resumeReading();
+        }
+    }
+
+    // ---- publish/subscribe ----
+
+    @Override
+    public void subscribe(String topic) {
+        java.util.Objects.requireNonNull(topic, "topic");
+        if (!connection.inEventLoop()) {
+            connection.execute(() -> subscribe(topic));
+            return;
+        }
+        if (!connection.isOpen()) {
+            return;
+        }
+        if (pubsub == null) {
+            pubsub = new PubSubState(owner.topics.forLoop(connection.eventLoop()));
+        }
+        pubsub.join(topic, this);
+    }
+
+    @Override
+    public void unsubscribe(String topic) {
+        if (!connection.inEventLoop()) {
+            connection.execute(() -> unsubscribe(topic));
+            return;
+        }
+        if (pubsub != null) {
+            pubsub.leave(topic, this);
+        }
+    }
+
+    @Override
+    public void publish(String topic, ByteBuffer message, boolean text) {
+        owner.publish(topic, message, text);
+    }
+
+    boolean isHybi() {
+        return session == null || session.version().isHybi();
+    }
+
+    /**
+     * A published message for this subscriber, framed for its wire format (null: it cannot be, a binary message
+     * for Hixie-76). On this WebSocket's loop. The subscriber's backpressure policy applies.
+     */
+    void deliverPublished(ByteBuffer frame) {
+        if (session == null || !connection.isOpen()) {
+            return;
+        }
+        if (frame == null) {
+            owner.stats.publishUndeliverable.increment();
+            return;
+        }
+        if (!session.canStartMessage()) {
+            if (session.closeState() == CloseState.OPEN || session.closeState() == CloseState.CLOSE_RECEIVED) {
+                pubsub.defer(frame); // our own fragmented message is half sent: this one follows it
+            }
+            return;
+        }
+        SendStatus s = sent(session.sendFramed(frame));
+        if (s != SendStatus.DROPPED) {
+            owner.stats.deliveries.increment();
+        } else if (owner.backpressure == BackpressurePolicy.MANUAL) {
+            owner.stats.publishDropped.increment();
+        }
+    }
+
+    /** Topic membership of one WebSocket, and publishes that wait behind its own fragmented send. */
+    static final class PubSubState {
+        private final TopicRegistry.LoopTopics loopTopics;
+        private final List<String> topics = new ArrayList<>(2);
+        private ArrayDeque<ByteBuffer> deferred;
+
+        PubSubState(TopicRegistry.LoopTopics loopTopics) {
+            this.loopTopics = loopTopics;
+        }
+
+        void join(String topic, WebSocketConnection ws) {
+            if (loopTopics.add(topic, ws)) {
+                topics.add(topic);
+            }
+        }
+
+        void leave(String topic, WebSocketConnection ws) {
+            if (topics.remove(topic)) {
+                loopTopics.remove(topic, ws);
+            }
+        }
+
+        void leaveAll(WebSocketConnection ws) {
+            for (String t : topics) {
+                loopTopics.remove(t, ws);
+            }
+            topics.clear();
+            deferred = null;
+        }
+
+        void defer(ByteBuffer frame) {
+            if (deferred == null) {
+                deferred = new ArrayDeque<>(4);
+            }
+            deferred.add(frame.duplicate());
+        }
+
+        void flushDeferred(WebSocketConnection ws) {
+            ByteBuffer f;
+            while (deferred != null && (f = deferred.poll()) != null) {
+                ws.deliverPublished(f);
+            }
+        }
     }
 
     @Override
@@ -452,5 +718,13 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     @Override
     public String toString() {
         return "WebSocket[" + version() + " " + connection + "]";
+    }
+
+    private boolean has(byte flag) {
+        return (flags & flag) != 0;
+    }
+
+    private void set(byte flag, boolean on) {
+        flags = (byte) (on ? flags | flag : flags & ~flag);
     }
 }

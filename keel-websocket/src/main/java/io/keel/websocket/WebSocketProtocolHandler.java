@@ -39,6 +39,7 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
     final HttpFallback httpFallback;
     final BackpressurePolicy backpressure;
     final WebSocketStats stats = new WebSocketStats();
+    final TopicRegistry topics = new TopicRegistry(stats);
     private volatile boolean shuttingDown;
 
     private WebSocketProtocolHandler(Builder b) {
@@ -77,7 +78,8 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
      * @param text a text message (valid UTF-8, not checked again) or a binary one
      */
     public void publish(String topic, ByteBuffer message, boolean text) {
-        throw new UnsupportedOperationException("not yet");
+        Objects.requireNonNull(topic, "topic");
+        topics.publish(topic, message, text);
     }
 
     boolean shuttingDown() {

@@ -26,4 +26,13 @@ public interface FrameHandler {
 
     /** The peer violated the protocol; {@code closeCode} is 1002, 1007 or 1009. The decoder ignores all further input. */
     void onDecodeError(int closeCode, String reason);
+
+    /**
+     * Asked by the decoders before the first event of a {@code decode} call and after each event: true makes
+     * {@code decode} return at once, leaving the rest of its input (from the first byte of the next frame, or of
+     * the rest of a streamed frame) unconsumed and untouched.
+     */
+    default boolean isPaused() {
+        return false;
+    }
 }

@@ -49,9 +49,15 @@ public final class Hixie76FrameDecoder {
         return state == DONE;
     }
 
-    /** Decodes all bytes of {@code in} (position ends at limit). */
+    /**
+     * Decodes the bytes of {@code in}: all of them, unless the handler pauses ({@link FrameHandler#isPaused()}),
+     * which leaves the rest from the next frame (or the rest of a streamed frame) unconsumed.
+     */
     public void decode(ByteBuffer in) {
         while (in.hasRemaining()) {
+            if (handler.isPaused()) {
+                return;
+            }
             switch (state) {
                 case FRAME_TYPE -> {
                     frameType = in.get() & 0xFF;
@@ -116,6 +122,55 @@ public final class Hixie76FrameDecoder {
                 default -> in.position(in.limit());
             }
         }
+    }
+
+    /**
+     * True when the bytes of {@code in} not yet decoded (this decoder's state continues at its position) hold the
+     * closing handshake ({@code 0xFF 0x00}) at a frame boundary. Consumes nothing.
+     */
+    public boolean closeFrameAhead(ByteBuffer in) {
+        int p = in.position();
+        int end = in.limit();
+        if (state == TEXT || state == DISCARD_TEXT) {
+            int ff = indexOfFF(in, p, end);
+            if (ff < 0) {
+                return false;
+            }
+            p = ff + 1;
+        } else if (state != FRAME_TYPE) {
+            return false;
+        }
+        while (p < end) {
+            int type = in.get(p++) & 0xFF;
+            if ((type & 0x80) == 0) {
+                int ff = indexOfFF(in, p, end);
+                if (ff < 0) {
+                    return false;
+                }
+                p = ff + 1;
+                continue;
+            }
+            long len = 0;
+            int b;
+            do {
+                if (p >= end) {
+                    return false;
+                }
+                b = in.get(p++) & 0xFF;
+                len = (len << 7) | (b & 0x7F);
+                if (len > maxFrameSize) {
+                    return false;
+                }
+            } while ((b & 0x80) != 0);
+            if (type == 0xFF && len == 0) {
+                return true;
+            }
+            if (len > end - p) {
+                return false;
+            }
+            p += (int) len;
+        }
+        return false;
     }
 
     private void text(ByteBuffer in) {

@@ -77,8 +77,15 @@ public final class HybiFrameDecoder {
         return state == DONE;
     }
 
-    /** Decodes all bytes of {@code in} (position ends at limit). */
+    /**
+     * Decodes the bytes of {@code in}: all of them (position ends at limit), unless the handler pauses
+     * ({@link FrameHandler#isPaused()}), which leaves the rest from the next frame (or the rest of a streamed
+     * frame) unconsumed and untouched.
+     */
     public void decode(ByteBuffer in) {
+        if (handler.isPaused()) {
+            return;
+        }
         while (true) {
             if (state == HEADER) {
                 if (!readHeader(in) && state != DONE) {
@@ -89,11 +96,57 @@ public final class HybiFrameDecoder {
                     break;
                 }
                 payload(in);
+                // once per frame (and per streamed chunk): the handler may have paused in what was just delivered
+                if ((state == HEADER || streaming) && handler.isPaused()) {
+                    break;
+                }
             } else {
                 in.position(in.limit());
                 break;
             }
         }
+    }
+
+    /**
+     * True when the bytes of {@code in} not yet decoded (this decoder's state continues at its position) hold a
+     * complete close frame header. Walks frame headers without consuming or unmasking anything.
+     */
+    public boolean closeFrameAhead(ByteBuffer in) {
+        int p = in.position();
+        int end = in.limit();
+        if (state == PAYLOAD) {
+            long rest = payloadLen - payloadRead;
+            if (rest > end - p) {
+                return false;
+            }
+            p += (int) rest;
+        } else if (state != HEADER || hdrLen != 0) {
+            return false;
+        }
+        while (end - p >= 2) {
+            int b0 = in.get(p) & 0xFF;
+            int b1 = in.get(p + 1) & 0xFF;
+            if ((b0 & 0x0F) == Opcode.CLOSE) {
+                return true;
+            }
+            int len7 = b1 & 0x7F;
+            int ext = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
+            int headerLen = 2 + ext + ((b1 & 0x80) != 0 ? 4 : 0);
+            if (end - p < headerLen) {
+                return false;
+            }
+            long len = len7;
+            if (ext == 2) {
+                len = in.getShort(p + 2) & 0xFFFF;
+            } else if (ext == 8) {
+                len = in.getLong(p + 2);
+            }
+            if (len < 0 || len > end - p - headerLen) {
+                return false;
+            }
+            p += headerLen + (int) len;
+        }
+        return false;
     }
 
     /** Takes header bytes one at a time, so a header split anywhere across reads needs no buffer. */

@@ -9,5 +9,14 @@ import java.nio.ByteBuffer;
  * the call: gather-write them, and copy whatever could not be written before returning. Positions may be moved.
  */
 public interface OutputSink {
-    void writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix);
+    /**
+     * Writes one frame, whole or not at all.
+     *
+     * @param control true for a control frame (close, ping, pong: RFC 6455 section 5.5), which the protocol
+     *     requires to get through even when the data queue is full: the sink should not refuse it for the data
+     *     queue limit
+     * @return true when the frame was accepted (written or queued whole); false when it was refused and nothing
+     *     of it was written (the session then does not count it as sent)
+     */
+    boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, boolean control);
 }

@@ -38,6 +38,14 @@ public interface WebSocketListener {
     default void onClose(int code, String reason) {
     }
 
+    /**
+     * Asked after each delivered event: true stops {@link WebSocketSession#receive} there, leaving the rest of its
+     * input unconsumed, so that no message is delivered after the application paused reading.
+     */
+    default boolean isReadingPaused() {
+        return false;
+    }
+
     /** The peer violated the protocol; the session has sent a close with {@code closeCode} and is CLOSED. */
     default void onProtocolError(int closeCode, String reason) {
     }

@@ -20,7 +20,12 @@ import java.nio.charset.StandardCharsets;
  * </ol>
  * The app sends with {@link #sendText}, {@link #sendBinary}, {@link #sendFragment}, {@link #ping}, {@link #close};
  * each writes exactly one {@code OutputSink.writeFrame} call with a reused header buffer and the caller's payload
- * (no copy, no allocation). Sends after a close was sent return false and write nothing.
+ * (no copy, no allocation) and returns whether the sink accepted it. Sends after a close was sent return false and
+ * write nothing.
+ *
+ * <p><b>Pausing.</b> The session asks its listener {@link WebSocketListener#isReadingPaused()} after each event it
+ * delivers; once paused, {@link #receive} returns at once, leaving the rest of the input unconsumed (the glue keeps
+ * it and feeds it again after resuming), so no message is delivered after a pause, not even one already read.
  *
  * <p><b>Hixie-76</b> has no binary, ping or pong frames: {@link #sendBinary} sends the data as a text frame if it is
  * valid UTF-8 and throws {@link IllegalArgumentException} otherwise; {@link #ping}/{@link #pong} return false;
@@ -51,6 +56,7 @@ public final class WebSocketSession implements FrameHandler {
     private boolean sendingFragmented;
     private int receivedCloseCode = -1;
     private boolean closeReported;
+    private boolean closeRefused;
 
     public WebSocketSession(ProtocolVersion version, WebSocketConfig cfg, WebSocketListener listener, OutputSink sink) {
         this.version = version;
@@ -88,13 +94,26 @@ public final class WebSocketSession implements FrameHandler {
         return receivedCloseCode;
     }
 
-    /** Feeds bytes read from the socket; consumes all of {@code in}. Input after a close or an error is ignored. */
+    /**
+     * Feeds bytes read from the socket. Consumes all of {@code in}, unless the listener pauses reading: then the
+     * rest (from the first frame not yet delivered) is left in {@code in}. Input after a close or an error is
+     * ignored.
+     */
     public void receive(ByteBuffer in) {
         if (hybi != null) {
             hybi.decode(in);
         } else {
             hixie.decode(in);
         }
+    }
+
+    /**
+     * True when the undelivered input {@code in} (what {@link #receive} left while paused) already holds the
+     * peer's close frame: the peer has started the close handshake, so the glue can time it out while the
+     * messages in front of the close wait. Does not consume or change {@code in}.
+     */
+    public boolean closeFrameAhead(ByteBuffer in) {
+        return hybi != null ? hybi.closeFrameAhead(in) : hixie.closeFrameAhead(in);
     }
 
     /** The transport closed. If the peer's close was not seen, the listener gets {@code onClose(1006, "")}. */
@@ -146,13 +165,12 @@ public final class WebSocketSession implements FrameHandler {
         if (first == sendingFragmented) {
             throw new IllegalStateException(first ? "previous fragmented message not finished" : "no fragmented message started");
         }
-        sendingFragmented = !last;
         sc.header.clear();
         if (hybi != null) {
             HybiFrameEncoder.writeHeader(sc.header, last, first ? opcode : Opcode.CONTINUATION, payload.remaining());
             sc.header.flip();
             sc.empty.clear();
-            sink.writeFrame(sc.header, payload, sc.empty);
+            return written(sink.writeFrame(sc.header, payload, sc.empty, false), last);
         } else {
             if (first) {
                 sc.header.put(Hixie76FrameEncoder.TEXT_START);
@@ -163,9 +181,16 @@ public final class WebSocketSession implements FrameHandler {
                 sc.suffix.put(Hixie76FrameEncoder.TEXT_END);
             }
             sc.suffix.flip();
-            sink.writeFrame(sc.header, payload, sc.suffix);
+            return written(sink.writeFrame(sc.header, payload, sc.suffix, false), last);
         }
-        return true;
+    }
+
+    /** A refused frame leaves the fragmentation state as it was: the caller may send it again. */
+    private boolean written(boolean accepted, boolean last) {
+        if (accepted) {
+            sendingFragmented = !last;
+        }
+        return accepted;
     }
 
     /** Sends a ping (≤125 bytes). Returns false for Hixie-76 or once closing. */
@@ -190,8 +215,28 @@ public final class WebSocketSession implements FrameHandler {
         HybiFrameEncoder.writeHeader(sc.header, true, opcode, payload.remaining());
         sc.header.flip();
         sc.empty.clear();
-        sink.writeFrame(sc.header, payload, sc.empty);
-        return true;
+        return sink.writeFrame(sc.header, payload, sc.empty, true);
+    }
+
+    /** True when a message may start now: open, and no message of ours is half sent in fragments. */
+    public boolean canStartMessage() {
+        return !sendingFragmented && (state == CloseState.OPEN || state == CloseState.CLOSE_RECEIVED);
+    }
+
+    /**
+     * Writes a message framed beforehand for this session's wire format (publish: framed once for many
+     * sessions). Refused, like any send, once a close was sent or while a fragmented message is being sent.
+     *
+     * @param frame one complete data frame: a HyBi frame (server side, unmasked) or a Hixie-76 text frame
+     * @return true when the sink accepted it
+     */
+    public boolean sendFramed(ByteBuffer frame) {
+        if (!canStartMessage()) {
+            return false;
+        }
+        Scratch sc = SCRATCH.get();
+        sc.empty.clear();
+        return sink.writeFrame(sc.empty, frame, sc.empty, false);
     }
 
     /** Starts (or, after the peer's close, completes) the close handshake with 1000. */
@@ -201,7 +246,11 @@ public final class WebSocketSession implements FrameHandler {
 
     /**
      * Sends a close frame with {@code code} (1000-1003, 1007-1014, 3000-4999) and an optional reason (≤123 UTF-8
-     * bytes). OPEN → CLOSE_SENT; CLOSE_RECEIVED → CLOSED. Returns false if a close was already sent.
+     * bytes). OPEN → CLOSE_SENT; CLOSE_RECEIVED → CLOSED. Returns false if a close was already sent, or if the
+     * sink refused the frame (the connection is closing or its peer does not read: the glue then aborts; the
+     * state still moves, since nothing more may be sent either way).
+     *
+     * @throws IllegalArgumentException for a code not allowed on the wire or a longer reason
      */
     public boolean close(int code, String reason) {
         Scratch sc = SCRATCH.get();
@@ -218,19 +267,24 @@ public final class WebSocketSession implements FrameHandler {
         sc.closePayload.clear();
         HybiFrameEncoder.writeClosePayload(sc.closePayload, code, r);
         sc.closePayload.flip();
-        writeClose(sc.closePayload);
+        boolean accepted = writeClose(sc.closePayload);
         state = state == CloseState.CLOSE_RECEIVED ? CloseState.CLOSED : CloseState.CLOSE_SENT;
-        return true;
+        return accepted;
     }
 
-    private void writeClose(ByteBuffer payload) {
+    /** False after a close of ours was refused by the sink: the peer never gets it, so the glue must abort. */
+    public boolean closeDelivered() {
+        return !closeRefused;
+    }
+
+    private boolean writeClose(ByteBuffer payload) {
         Scratch sc = SCRATCH.get();
         sc.header.clear();
         sc.empty.clear();
         if (hybi != null) {
             HybiFrameEncoder.writeHeader(sc.header, true, Opcode.CLOSE, payload.remaining());
             sc.header.flip();
-            sink.writeFrame(sc.header, payload, sc.empty);
+            return closeWritten(sink.writeFrame(sc.header, payload, sc.empty, true));
         } else {
             if (sendingFragmented) {
                 // end the text frame being streamed first, or the peer would read our FF as its end
@@ -239,8 +293,13 @@ public final class WebSocketSession implements FrameHandler {
             }
             Hixie76FrameEncoder.writeClose(sc.header);
             sc.header.flip();
-            sink.writeFrame(sc.header, sc.empty, sc.empty);
+            return closeWritten(sink.writeFrame(sc.header, sc.empty, sc.empty, true));
         }
+    }
+
+    private boolean closeWritten(boolean accepted) {
+        closeRefused |= !accepted;
+        return accepted;
     }
 
     // ---- FrameHandler (decoder events) ----
@@ -272,6 +331,11 @@ public final class WebSocketSession implements FrameHandler {
     @Override
     public void onPong(ByteBuffer payload) {
         listener.onPong(payload);
+    }
+
+    @Override
+    public boolean isPaused() {
+        return listener.isReadingPaused();
     }
 
     @Override

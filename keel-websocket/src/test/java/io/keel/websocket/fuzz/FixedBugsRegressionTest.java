@@ -39,9 +39,10 @@ class FixedBugsRegressionTest {
         };
         List<String> written = new ArrayList<>();
         WebSocketConfig cfg = WebSocketConfig.defaults().withMaxMessageSize(1000);
-        WebSocketSession s = new WebSocketSession(ProtocolVersion.RFC_6455, cfg, l, (a, b, c) -> {
+        WebSocketSession s = new WebSocketSession(ProtocolVersion.RFC_6455, cfg, l, (a, b, c, control) -> {
             written.add(HexFormat.of().formatHex(SessionHarness.concat(SessionHarness.bytes(a), SessionHarness.bytes(b),
                     SessionHarness.bytes(c))));
+            return true;
         });
         byte[] in = HexFormat.of().parseHex(
                 // binary, FIN=0, masked, length 1, mask 00000000, payload 'x'
@@ -68,7 +69,7 @@ class FixedBugsRegressionTest {
                     public void onProtocolError(int closeCode, String reason) {
                         events.add("ERR:" + closeCode);
                     }
-                }, (a, b, c) -> { });
+                }, (a, b, c, control) -> true);
         // frame type 0x98 (length-prefixed), length bytes E0 E0 ... exceed 125 at the second one
         ByteBuffer in = ByteBuffer.wrap(HexFormat.of().parseHex("98e0e0e0e0e0e0e0"));
         s.receive(in);
@@ -76,7 +77,7 @@ class FixedBugsRegressionTest {
         assertThat(in.remaining()).as("receive consumes all of in").isZero();
         // same for a discarded text frame (type 0x01) longer than the limit
         WebSocketSession s2 = new WebSocketSession(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults().withMaxMessageSize(125),
-                new WebSocketListener() { }, (a, b, c) -> { });
+                new WebSocketListener() { }, (a, b, c, control) -> true);
         ByteBuffer in2 = ByteBuffer.wrap(new byte[300]);
         in2.put(0, (byte) 0x01);
         s2.receive(in2);
@@ -93,8 +94,11 @@ class FixedBugsRegressionTest {
     void hixie76CloseWhileAFragmentedTextFrameIsOpen() {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         WebSocketSession s = new WebSocketSession(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults().withStreaming(true),
-                new WebSocketListener() { }, (a, b, c) -> out.writeBytes(SessionHarness.concat(SessionHarness.bytes(a),
-                        SessionHarness.bytes(b), SessionHarness.bytes(c))));
+                new WebSocketListener() { }, (a, b, c, control) -> {
+                    out.writeBytes(SessionHarness.concat(SessionHarness.bytes(a), SessionHarness.bytes(b),
+                            SessionHarness.bytes(c)));
+                    return true;
+                });
         s.sendFragment(ByteBuffer.wrap(new byte[] {'h'}), true, true, false);
         s.close();
         // expected: 00 68 FF (frame ended) then FF 00 (close); actual: 00 68 FF 00

@@ -178,7 +178,7 @@ class ProtocolPropertiesTest {
             public void onClose(int c, String why) {
                 got.add(c + ":" + why);
             }
-        }, (a, b, c) -> { });
+        }, (a, b, c, control) -> true);
         byte[] wire = clientFrame(true, Opcode.CLOSE, pb, 0, pb.length, (int) splitSeed);
         Random rnd = new Random(splitSeed);
         for (int p = 0; p < wire.length;) {

@@ -277,7 +277,7 @@ final class SessionHarness implements WebSocketListener, OutputSink {
     // ---- sink ----
 
     @Override
-    public void writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix) {
+    public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, boolean control) {
         assertThat(writingAfterClose).as("nothing written after a close frame").isFalse();
         byte[] f = concat(bytes(prefix), bytes(payload), bytes(suffix));
         out.writeBytes(f);
@@ -286,6 +286,7 @@ final class SessionHarness implements WebSocketListener, OutputSink {
         } else {
             checkHixieOutput(f);
         }
+        return true;
     }
 
     private void checkHybiFrame(byte[] f) {

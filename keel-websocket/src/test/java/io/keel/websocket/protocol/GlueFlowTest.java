@@ -46,7 +46,10 @@ class GlueFlowTest {
     void echoHotPathDoesNotAllocate() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long[] sunk = new long[1];
-        OutputSink sink = (h, p, s) -> sunk[0] += h.remaining() + p.remaining() + s.remaining();
+        OutputSink sink = (h, p, s, control) -> {
+            sunk[0] += h.remaining() + p.remaining() + s.remaining();
+            return true;
+        };
         WebSocketSession[] holder = new WebSocketSession[1];
         WebSocketListener echo = new WebSocketListener() {
             @Override

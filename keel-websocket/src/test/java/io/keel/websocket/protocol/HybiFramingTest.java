@@ -433,7 +433,7 @@ class HybiFramingTest {
                 assertThat(utf8.position()).isEqualTo(6);
                 assertThat(utf8.remaining()).isEqualTo(9);
             }
-        }, (a, b, c) -> { });
+        }, (a, b, c, control) -> true);
         s.receive(in);
         assertThat(seen[0]).isSameAs(in);
         assertThat(in.position()).isEqualTo(f.length);

@@ -183,12 +183,13 @@ final class TestSupport {
         }
 
         @Override
-        public void writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix) {
+        public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, boolean control) {
             for (ByteBuffer b : new ByteBuffer[] {prefix, payload, suffix}) {
                 byte[] a = new byte[b.remaining()];
                 b.get(a);
                 out.write(a, 0, a.length);
             }
+            return true;
         }
 
         byte[] output() {
