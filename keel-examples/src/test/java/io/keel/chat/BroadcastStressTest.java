@@ -122,7 +122,12 @@ class BroadcastStressTest {
             }
             WebSocketStats ws = chat.webSocket.stats();
             assertThat(ws.messagesIn()).isEqualTo((long) CLIENTS * MESSAGES);
+            assertThat(ws.published()).isEqualTo((long) CLIENTS * MESSAGES);
+            assertThat(ws.deliveries()).isEqualTo((long) CLIENTS * CLIENTS * MESSAGES);
             assertThat(ws.protocolErrors()).isZero();
+            assertThat(ws.sendQueueOverflows()).isZero();
+            assertThat(ws.undeliverableAborts()).isZero();
+            assertThat(ws.publishDropped()).isZero();
             assertThat(chat.server.stats().handlerErrors()).isZero();
             assertThat(warnings).as("warnings and errors logged by the server")
                 .extracting(r -> r.getLevel() + " " + r.getLoggerName() + ": " + r.getMessage()).isEmpty();
