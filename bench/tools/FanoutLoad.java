@@ -60,6 +60,13 @@ public final class FanoutLoad {
     /** Subscriber deliveries (the publisher's own copies are not counted). */
     final AtomicLong delivered = new AtomicLong();
 
+    /**
+     * Runs the load and prints its JSON line; exits 0 when every subscriber got every message once and in order,
+     * 1 when not, 2 for a bad command line.
+     *
+     * @param args the options of {@link #USAGE}
+     * @throws Exception when a connection or its upgrade fails (the server is not there, or refuses)
+     */
     public static void main(String[] args) throws Exception {
         FanoutLoad f = new FanoutLoad();
         try {
@@ -83,24 +90,32 @@ public final class FanoutLoad {
                 throw new IllegalArgumentException(opt + " needs a value");
             }
             String v = args[++i];
-            switch (opt) {
-                case "--host" -> host = v;
-                case "--port" -> port = Integer.parseInt(v);
-                case "--subscribers" -> subscribers = Integer.parseInt(v);
-                case "--size" -> size = Integer.parseInt(v);
-                case "--window" -> window = Integer.parseInt(v);
-                case "--warmup" -> warmup = Double.parseDouble(v);
-                case "--duration" -> duration = Double.parseDouble(v);
-                case "--readers" -> readers = Integer.parseInt(v);
-                case "--server-pid" -> serverPid = Long.parseLong(v);
-                case "--clk-tck" -> clkTck = Integer.parseInt(v);
-                default -> throw new IllegalArgumentException("unknown option " + opt);
+            try {
+                set(opt, v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(opt + " needs a number, not '" + v + "'");
             }
         }
         if (port < 0 || subscribers < 1 || subscribers > 15_000 || size < SEQ_DIGITS + 1 || size > 125
             || window < 1 || readers < 1 || duration <= 0 || warmup < 0) {
             throw new IllegalArgumentException("need --port, 1 <= subscribers <= 15000, 20 <= size <= 125,"
                 + " window >= 1, readers >= 1, duration > 0");
+        }
+    }
+
+    private void set(String opt, String v) {
+        switch (opt) {
+            case "--host" -> host = v;
+            case "--port" -> port = Integer.parseInt(v);
+            case "--subscribers" -> subscribers = Integer.parseInt(v);
+            case "--size" -> size = Integer.parseInt(v);
+            case "--window" -> window = Integer.parseInt(v);
+            case "--warmup" -> warmup = Double.parseDouble(v);
+            case "--duration" -> duration = Double.parseDouble(v);
+            case "--readers" -> readers = Integer.parseInt(v);
+            case "--server-pid" -> serverPid = Long.parseLong(v);
+            case "--clk-tck" -> clkTck = Integer.parseInt(v);
+            default -> throw new IllegalArgumentException("unknown option " + opt);
         }
     }
 

@@ -74,6 +74,7 @@ class BroadcastStressTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"ws", "wss jdk", "wss openssl"})
+    @SuppressWarnings("try") // the hangUp resource is there for its close only
     void everyClientGetsEveryMessageOnceInEachSendersOrder(String transport) throws Exception {
         boolean secure = transport.startsWith("wss");
         List<String> args = new ArrayList<>(List.of("--mode", secure ? "wss" : "ws", "--bind", "127.0.0.1",
