@@ -128,6 +128,11 @@ final class EchoServer {
             counter(m, "keel_websocket_protocol_errors_total", "Connections failed for a protocol error (1002, 1007, 1009).", w.protocolErrors());
             counter(m, "keel_websocket_messages_too_big_total", "Connections closed with 1009.", w.messagesTooBig());
             counter(m, "keel_http_requests_total", "Plain HTTP requests served.", w.httpRequests());
+            counter(m, "keel_websocket_close_timeouts_total", "Connections aborted because the client did not finish the close handshake in time.", w.closeTimeouts());
+            counter(m, "keel_websocket_send_queue_overflows_total", "Clients closed with 1008 because their send queue was full (they do not read).", w.sendQueueOverflows());
+            counter(m, "keel_websocket_undeliverable_aborts_total", "Clients aborted because not even a close or pong could be queued for them.", w.undeliverableAborts());
+            counter(m, "keel_websocket_published_total", "Messages published to topics.", w.published());
+            counter(m, "keel_websocket_deliveries_total", "Published messages queued or sent to subscribers.", w.deliveries());
         }
         if (tlsLayer != null) {
             TlsStats t = tlsLayer.stats();

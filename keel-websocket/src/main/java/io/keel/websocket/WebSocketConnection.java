@@ -249,6 +249,9 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         CloseState s = session.closeState();
         if (s == CloseState.CLOSED) {
             connection.close();
+            if (timer == null && connection.queuedBytes() > 0) {
+                armCloseTimer(); // the handshake is over, but the client must still read what is queued for it
+            }
         } else if (s == CloseState.CLOSE_SENT && timer == null && connection.isOpen()) {
             armCloseTimer();
         }

@@ -37,7 +37,15 @@ final class RawClient implements AutoCloseable {
     }
 
     RawClient(InetSocketAddress server) throws IOException {
+        this(server, 0);
+    }
+
+    /** A client whose socket receive buffer is {@code receiveBuffer} bytes (0: the system's default). */
+    RawClient(InetSocketAddress server, int receiveBuffer) throws IOException {
         socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer); // before connect, so the window is small from the start
+        }
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(10_000);
         socket.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5_000);
