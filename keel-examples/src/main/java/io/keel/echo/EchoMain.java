@@ -13,10 +13,7 @@ public final class EchoMain {
     }
 
     public static void main(String[] args) {
-        // one line per log record (the JDK's default takes two)
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
-        }
+        ServerProgram.oneLineLogRecords();
         System.exit(run(args, System.out, System.err));
     }
 
@@ -40,8 +37,7 @@ public final class EchoMain {
             err.println("keel-echo: " + e.getMessage());
             return 1;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        ShutdownSignals.onTerminate(stop::countDown);
+        CountDownLatch stop = ShutdownSignals.terminationLatch();
         out.println("keel-echo: " + echo.listeningLine());
         out.flush();
         if (echo.tls != null) {
@@ -58,16 +54,8 @@ public final class EchoMain {
         if (options.statsSeconds > 0) {
             StatsPrinter.start(echo, out, options.statsSeconds);
         }
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        out.println("keel-echo: shutting down (clients get a close with 1001, going away)");
-        out.flush();
-        echo.server.shutdown(Duration.ofSeconds(options.shutdownGraceSeconds)).join();
-        out.println("keel-echo: stopped; " + echo.server.stats().totalConnections() + " connections served");
-        out.flush();
+        ShutdownSignals.awaitThenShutDown(stop, "keel-echo", echo.server,
+            Duration.ofSeconds(options.shutdownGraceSeconds), out);
         return 0;
     }
 }

@@ -1,7 +1,8 @@
 package io.keel.echo;
 
+import static io.keel.echo.CommandLine.intIn;
+
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The command line of {@code keel-echo}; every option is validated here so errors read well. */
@@ -58,37 +59,12 @@ final class EchoOptions {
 
     static EchoOptions parse(String[] args) throws UsageException {
         EchoOptions o = new EchoOptions();
-        List<String> a = new ArrayList<>(List.of(args));
-        for (int i = 0; i < a.size(); i++) {
-            String opt = a.get(i);
-            String value = null;
-            int eq = opt.indexOf('=');
-            if (opt.startsWith("--") && eq > 0) {
-                value = opt.substring(eq + 1);
-                opt = opt.substring(0, eq);
-            }
-            switch (opt) {
-                case "--help", "-h" -> o.help = true;
-                case "--streaming" -> o.streaming = true;
-                case "--reuse-port" -> o.reusePort = true;
-                case "--verify-peer" -> o.verifyPeer = true;
-                default -> {
-                    if (!KNOWN_WITH_VALUE.contains(opt)) {
-                        throw new UsageException("unknown option '" + opt + "'");
-                    }
-                    if (value == null) {
-                        if (i + 1 >= a.size()) {
-                            throw new UsageException("option " + opt + " needs a value");
-                        }
-                        value = a.get(++i);
-                    }
-                    o.set(opt, value);
-                }
-            }
-        }
+        CommandLine.parse(args, FLAGS, KNOWN_WITH_VALUE, o::set);
         o.validate();
         return o;
     }
+
+    private static final List<String> FLAGS = List.of("--help", "-h", "--streaming", "--reuse-port", "--verify-peer");
 
     private static final List<String> KNOWN_WITH_VALUE = List.of("--mode", "--bind", "--port", "--backlog",
         "--io-threads", "--max-connections", "--idle-timeout", "--shutdown-grace", "--max-message-size",
@@ -96,6 +72,10 @@ final class EchoOptions {
 
     private void set(String opt, String v) throws UsageException {
         switch (opt) {
+            case "--help", "-h" -> help = true;
+            case "--streaming" -> streaming = true;
+            case "--reuse-port" -> reusePort = true;
+            case "--verify-peer" -> verifyPeer = true;
             case "--mode" -> {
                 try {
                     mode = Mode.valueOf(v.toUpperCase(java.util.Locale.ROOT));
@@ -117,25 +97,8 @@ final class EchoOptions {
             case "--pkcs12" -> pkcs12 = Path.of(v);
             case "--password-file" -> passwordFile = Path.of(v);
             case "--ca" -> ca = Path.of(v);
-            case "--tls-provider" -> {
-                if (!v.equals("jdk") && !v.equals("openssl")) {
-                    throw new UsageException("--tls-provider must be jdk or openssl, not '" + v + "'");
-                }
-                tlsProvider = v;
-            }
+            case "--tls-provider" -> tlsProvider = CommandLine.oneOf(opt, v, "jdk", "openssl");
             default -> throw new UsageException("unknown option '" + opt + "'");
-        }
-    }
-
-    private static int intIn(String opt, String v, int min, int max) throws UsageException {
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n < min || n > max) {
-                throw new UsageException(opt + " must be between " + min + " and " + max + ", not " + v);
-            }
-            return (int) n;
-        } catch (NumberFormatException e) {
-            throw new UsageException(opt + " needs a whole number, not '" + v + "'");
         }
     }
 

@@ -4,9 +4,7 @@ import io.keel.core.ConnectionHandler;
 import io.keel.core.Server;
 import io.keel.core.ServerStartException;
 import io.keel.core.ServerStats;
-import io.keel.tls.TlsConfigException;
 import io.keel.tls.TlsContext;
-import io.keel.tls.TlsProvider;
 import io.keel.tls.TlsServerLayer;
 import io.keel.tls.TlsStats;
 import io.keel.websocket.WebSocketProtocolHandler;
@@ -72,9 +70,7 @@ final class EchoServer {
     }
 
     private static TlsContext tlsContext(EchoOptions o) throws StartupException {
-        try {
-            TlsContext.Builder b = TlsContext.builder()
-                .provider(o.tlsProvider.equals("openssl") ? TlsProvider.OPENSSL : TlsProvider.JDK);
+        return ServerProgram.tlsContext(o.tlsProvider, b -> {
             if (o.cert != null) {
                 b.certificate(o.cert, o.key);
             } else if (o.pkcs12 != null) {
@@ -85,10 +81,8 @@ final class EchoServer {
             if (o.verifyPeer) {
                 b.verifyPeer(o.ca);
             }
-            return b.build();
-        } catch (TlsConfigException e) {
-            throw new StartupException(e.getMessage(), e);
-        }
+            return b;
+        });
     }
 
     boolean accepting() {
@@ -97,12 +91,7 @@ final class EchoServer {
 
     /** The one line printed once the server accepts connections. */
     String listeningLine() {
-        java.net.InetAddress addr = server.localAddress().getAddress();
-        // a wildcard bind is reached as localhost, which the generated certificate names
-        String host = addr.isAnyLocalAddress() ? "localhost" : addr.getHostAddress();
-        if (host.contains(":")) {
-            host = "[" + host + "]";
-        }
+        String host = ServerProgram.urlHost(server.localAddress());
         return switch (options.mode) {
             case TCP -> "tcp echo server listening on " + host + ":" + server.port();
             case WS -> "ws echo server listening on ws://" + host + ":" + server.port() + "/";

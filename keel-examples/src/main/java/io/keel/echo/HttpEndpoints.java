@@ -4,9 +4,6 @@ import io.keel.core.Connection;
 import io.keel.websocket.HttpFallback;
 import io.keel.websocket.protocol.HttpRequest;
 import io.keel.websocket.protocol.HttpResponses;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -24,11 +21,7 @@ final class HttpEndpoints implements HttpFallback {
     HttpEndpoints(BooleanSupplier accepting, Supplier<String> metrics) {
         this.accepting = accepting;
         this.metrics = metrics;
-        try (InputStream in = HttpEndpoints.class.getResourceAsStream("index.html")) {
-            this.page = in.readAllBytes();
-        } catch (IOException | NullPointerException e) {
-            throw new UncheckedIOException(new IOException("the demo page is missing from the jar", e));
-        }
+        this.page = ServerProgram.resource(HttpEndpoints.class, "index.html");
     }
 
     @Override

@@ -12,17 +12,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The real keel-echo program in a child JVM, as a user starts it; stops it with SIGTERM like a user would. */
+/**
+ * The real keel-echo program (or another example program, such as keel-chat) in a child JVM, as a user starts it;
+ * stops it with SIGTERM like a user would.
+ */
 public final class EchoProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on \\S*?:(\\d+)");
 
     public final Process process;
     public final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final String name;
     public int port;
 
-    private EchoProcess(Process process) {
+    private EchoProcess(Process process, String name) {
         this.process = process;
+        this.name = name;
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -42,7 +47,15 @@ public final class EchoProcess implements AutoCloseable {
 
     /** Starts keel-echo with {@code args} and waits for its "listening on" line. */
     public static EchoProcess start(String... args) throws Exception {
-        EchoProcess p = launch(args);
+        return startProgram(EchoMain.class, args);
+    }
+
+    /**
+     * Starts the program whose {@code main} is in {@code mainClass} with {@code args} and waits for its "listening
+     * on ...:PORT" line, which sets {@link #port}.
+     */
+    public static EchoProcess startProgram(Class<?> mainClass, String... args) throws Exception {
+        EchoProcess p = launchProgram(mainClass, args);
         String line;
         while (!(line = p.nextLine(60)).equals("<eof>")) {
             Matcher m = LISTENING.matcher(line);
@@ -52,27 +65,32 @@ public final class EchoProcess implements AutoCloseable {
             }
         }
         p.process.waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError("keel-echo did not start: " + p.output);
+        throw new AssertionError(p.name + " did not start: " + p.output);
     }
 
     /** Starts keel-echo without waiting for anything (for failures at start-up). */
     public static EchoProcess launch(String... args) throws IOException {
+        return launchProgram(EchoMain.class, args);
+    }
+
+    /** Starts the program whose {@code main} is in {@code mainClass} without waiting for anything. */
+    public static EchoProcess launchProgram(Class<?> mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("-Xmx256m");
         cmd.add("--enable-native-access=ALL-UNNAMED"); // netty-tcnative (--tls-provider openssl) loads a native library
-        cmd.add(EchoMain.class.getName());
+        cmd.add(mainClass.getName());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        return new EchoProcess(pb.start());
+        return new EchoProcess(pb.start(), mainClass.getSimpleName());
     }
 
     public String nextLine(int seconds) throws InterruptedException {
         String l = lines.poll(seconds, TimeUnit.SECONDS);
         if (l == null) {
-            throw new AssertionError("no output from keel-echo within " + seconds + " s: " + output);
+            throw new AssertionError("no output from " + name + " within " + seconds + " s: " + output);
         }
         return l;
     }
@@ -96,7 +114,7 @@ public final class EchoProcess implements AutoCloseable {
     public int awaitExit(int seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("keel-echo did not exit: " + output);
+            throw new AssertionError(name + " did not exit: " + output);
         }
         // let the output pump drain
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

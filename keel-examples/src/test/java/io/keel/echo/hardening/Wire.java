@@ -21,9 +21,9 @@ import io.keel.websocket.ClientWire.Frame;
 /**
  * A small raw WebSocket client on a blocking socket, plain or TLS: it writes exactly the bytes a test asks for
  * and parses the server's bytes itself. Speaks HyBi-07/08/13 (frames from keel-websocket's test {@link ClientWire})
- * and Hixie-76.
+ * and Hixie-76. Public for the other example programs' tests (keel-chat's).
  */
-final class Wire implements AutoCloseable {
+public final class Wire implements AutoCloseable {
     static final String KEY = ClientWire.KEY;
     /** The worked example of draft-hixie-thewebsocketprotocol-76. */
     static final String HIXIE_REQUEST = "GET /demo HTTP/1.1\r\n"
@@ -42,11 +42,13 @@ final class Wire implements AutoCloseable {
     final OutputStream out;
     int version; // 76 for Hixie-76
 
-    Wire(InetSocketAddress server, boolean tls) throws IOException {
+    /** Connects to {@code server}'s port on 127.0.0.1, over TLS (trusting any certificate) when {@code tls}; 10 s read timeout. */
+    public Wire(InetSocketAddress server, boolean tls) throws IOException {
         this(server, tls, 10_000);
     }
 
-    Wire(InetSocketAddress server, boolean tls, int soTimeoutMillis) throws IOException {
+    /** As {@link #Wire(InetSocketAddress, boolean)} with reads failing after {@code soTimeoutMillis}. */
+    public Wire(InetSocketAddress server, boolean tls, int soTimeoutMillis) throws IOException {
         this(server, tls ? trustAll() : null, soTimeoutMillis, 0);
     }
 
@@ -54,7 +56,7 @@ final class Wire implements AutoCloseable {
      * A client over TLS with {@code tls} (plain when null); with {@code receiveBuffer} > 0 its TCP receive buffer
      * is fixed to that size before it connects, so the kernel cannot soak up what the server sends it.
      */
-    Wire(InetSocketAddress server, SSLContext tls, int soTimeoutMillis, int receiveBuffer) throws IOException {
+    public Wire(InetSocketAddress server, SSLContext tls, int soTimeoutMillis, int receiveBuffer) throws IOException {
         Socket s = new Socket();
         tcp = s;
         s.setTcpNoDelay(true);
@@ -102,7 +104,7 @@ final class Wire implements AutoCloseable {
     }
 
     /** Upgrades with {@code version} 7, 8, 13 (HyBi) or 76 (Hixie-76); fails unless the server says 101. */
-    Wire upgrade(int version) throws IOException {
+    public Wire upgrade(int version) throws IOException {
         this.version = version;
         write(version == 76 ? HIXIE_REQUEST : hybiRequest(version));
         String head = readHead();
@@ -115,7 +117,8 @@ final class Wire implements AutoCloseable {
         return this;
     }
 
-    String readHead() throws IOException {
+    /** Reads an HTTP response head, up to and including its blank line; the body is left unread. */
+    public String readHead() throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         while (matched < 4) {
@@ -129,12 +132,14 @@ final class Wire implements AutoCloseable {
         return head.toString(StandardCharsets.ISO_8859_1);
     }
 
-    void write(byte[] bytes) throws IOException {
+    /** Writes exactly these bytes and flushes. */
+    public void write(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
 
-    void write(String ascii) throws IOException {
+    /** Writes the string's ISO-8859-1 bytes (an HTTP request, say) and flushes. */
+    public void write(String ascii) throws IOException {
         write(ascii.getBytes(StandardCharsets.ISO_8859_1));
     }
 
@@ -146,12 +151,13 @@ final class Wire implements AutoCloseable {
         return ClientWire.encode(fin, opcode, payload, mask);
     }
 
-    void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+    /** Sends one HyBi frame, masked as a client must: {@code opcode} 0x1 text, 0x2 binary, 0x8 close... */
+    public void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
         write(frame(fin, opcode, payload, true));
     }
 
     /** Sends one text message in this connection's protocol (Hixie-76: 0x00 text 0xFF). */
-    void sendText(String text) throws IOException {
+    public void sendText(String text) throws IOException {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         if (version == 76) {
             byte[] f = new byte[utf8.length + 2];
@@ -163,17 +169,18 @@ final class Wire implements AutoCloseable {
         }
     }
 
-    void sendBinary(byte[] data) throws IOException {
+    /** Sends one binary message in a masked HyBi frame. */
+    public void sendBinary(byte[] data) throws IOException {
         sendFrame(true, 0x2, data);
     }
 
     /** Reads one HyBi frame, checking the server did not mask it. */
-    Frame readFrame() throws IOException {
+    public Frame readFrame() throws IOException {
         return ClientWire.readFrame(in);
     }
 
     /** Reads one text message in this connection's protocol. */
-    String readText() throws IOException {
+    public String readText() throws IOException {
         if (version == 76) {
             int b = in.read();
             if (b != 0x00) {
@@ -195,8 +202,13 @@ final class Wire implements AutoCloseable {
         return new String(f.payload(), StandardCharsets.UTF_8);
     }
 
+    /** The rest of the stream, until the server closes (a plain HTTP response, which ends with the connection). */
+    public byte[] readToEnd() throws IOException {
+        return in.readAllBytes();
+    }
+
     /** Reads frames until a close frame and returns its code (data frames before it are skipped). */
-    int readCloseCode() throws IOException {
+    public int readCloseCode() throws IOException {
         for (int i = 0; i < 100_000; i++) {
             Frame f = readFrame();
             if (f.opcode() == 0x8) {
@@ -207,7 +219,7 @@ final class Wire implements AutoCloseable {
     }
 
     /** The close handshake from our side: HyBi close 1000 (or Hixie-76's 0xFF 0x00), then the server's answer. */
-    void closeNormally() throws IOException {
+    public void closeNormally() throws IOException {
         if (version == 76) {
             write(new byte[] {(byte) 0xFF, 0x00});
             byte[] answer = read(2);
@@ -227,7 +239,7 @@ final class Wire implements AutoCloseable {
     }
 
     /** True when the peer closed: the next read gives end of stream (or a reset / TLS close). */
-    boolean readsEndOfStream() throws IOException {
+    public boolean readsEndOfStream() throws IOException {
         try {
             return in.read() < 0;
         } catch (SocketException | javax.net.ssl.SSLException reset) {
@@ -236,7 +248,7 @@ final class Wire implements AutoCloseable {
     }
 
     /** Closes the TCP socket at once (no TLS close_notify, which would wait for a blocked writer). */
-    void abort() {
+    public void abort() {
         try {
             tcp.setSoLinger(true, 0);
             tcp.close();

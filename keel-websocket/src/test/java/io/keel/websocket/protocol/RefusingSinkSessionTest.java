@@ -35,7 +35,8 @@ class RefusingSinkSessionTest {
         }
 
         @Override
-        public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, boolean control) {
+        public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
+            boolean control = Opcode.isControl(opcode);
             ByteBuffer all = ByteBuffer.allocate(prefix.remaining() + payload.remaining() + suffix.remaining());
             all.put(prefix.duplicate()).put(payload.duplicate()).put(suffix.duplicate());
             byte[] f = all.array();

@@ -1,0 +1,84 @@
+package io.keel.echo;
+
+import io.keel.tls.TlsConfigException;
+import io.keel.tls.TlsContext;
+import io.keel.tls.TlsProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.function.UnaryOperator;
+
+/**
+ * What the example server programs ({@code keel-echo}, {@code keel-chat}) share besides their command line
+ * ({@link CommandLine}) and their shutdown ({@link ShutdownSignals}): log format, TLS set-up, the host in the
+ * printed URLs, and pages bundled in the jar.
+ */
+public final class ServerProgram {
+    private ServerProgram() {
+    }
+
+    /**
+     * Makes the JDK's logging print one line per record (its default takes two), unless the user chose a format
+     * with {@code -Djava.util.logging.SimpleFormatter.format}. Call first in {@code main}.
+     */
+    public static void oneLineLogRecords() {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        }
+    }
+
+    /**
+     * The TLS context of a wss server.
+     *
+     * @param provider the {@code --tls-provider} value: {@code "openssl"} (BoringSSL), anything else the JDK's
+     * @param keys adds the key material to the builder it is given (a certificate, a PKCS#12 store, or
+     *     {@link TlsContext.Builder#selfSigned()}) and any peer verification, and returns it
+     * @return the context, loaded and checked
+     * @throws StartupException with the TLS layer's one-sentence message when a file is missing or wrong, or the
+     *     provider cannot load here
+     */
+    public static TlsContext tlsContext(String provider, UnaryOperator<TlsContext.Builder> keys)
+        throws StartupException {
+        try {
+            TlsContext.Builder b = TlsContext.builder()
+                .provider(provider.equals("openssl") ? TlsProvider.OPENSSL : TlsProvider.JDK);
+            return keys.apply(b).build();
+        } catch (TlsConfigException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The host to print in a URL for a server bound to {@code bound}: a wildcard bind is reached as
+     * {@code localhost} (which the generated certificate names), and an IPv6 address gets its brackets.
+     *
+     * @param bound the server's local address
+     * @return a host ready to put between {@code ://} and {@code :port}
+     */
+    public static String urlHost(InetSocketAddress bound) {
+        InetAddress addr = bound.getAddress();
+        String host = addr.isAnyLocalAddress() ? "localhost" : addr.getHostAddress();
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    /**
+     * A file bundled in the jar next to {@code owner}'s class file (a demo page).
+     *
+     * @param owner the class whose package holds the file
+     * @param name the file name
+     * @return its bytes
+     * @throws UncheckedIOException when the file is missing or unreadable: the jar is broken
+     */
+    public static byte[] resource(Class<?> owner, String name) {
+        try (InputStream in = owner.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException(name + " is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
