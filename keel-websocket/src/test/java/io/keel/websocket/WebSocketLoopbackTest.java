@@ -113,6 +113,9 @@ class WebSocketLoopbackTest {
         Response r = c.readResponse();
         assertThat(r.status()).isEqualTo(426);
         assertThat(r.header("Sec-WebSocket-Version")).isEqualTo("13, 8, 7");
+        // RFC 9110 section 15.5.22: a 426 names the protocol; section 7.8: Upgrade goes with the upgrade option
+        assertThat(r.header("Upgrade")).isEqualTo("websocket");
+        assertThat(r.header("Connection")).isEqualTo("Upgrade, close");
         assertThat(c.readsEndOfStream()).isTrue();
         assertThat(app.opened).isEmpty();
     }

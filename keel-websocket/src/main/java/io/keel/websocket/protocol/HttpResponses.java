@@ -2,7 +2,10 @@ package io.keel.websocket.protocol;
 
 import java.nio.charset.StandardCharsets;
 
-/** Renders the small HTTP responses a WebSocket endpoint needs (errors always carry {@code Connection: close}). */
+/**
+ * Renders the small HTTP responses a WebSocket endpoint needs (errors always carry the {@code close} connection
+ * option: the connection is closed after them).
+ */
 public final class HttpResponses {
     private HttpResponses() {
     }
@@ -22,15 +25,25 @@ public final class HttpResponses {
         };
     }
 
-    /** An error response with a short text body and {@code Connection: close}. */
+    /** {@link #error(int, String, String)} without extra headers. */
     public static byte[] error(int status, String message) {
         return error(status, message, null);
     }
 
     /**
-     * An error response with {@code Connection: close}; {@code extraHeaders} (may be null) are complete
-     * lines each ending in CRLF, e.g. {@code "Sec-WebSocket-Version: 13, 8, 7\r\n"}. A 405 always gets
-     * {@code Allow: GET}.
+     * An error response with a short text body, after which the connection is closed.
+     *
+     * <p>Headers the status requires are always added: a 405 gets {@code Allow: GET} (RFC 9110 section 15.5.6); a
+     * 426 gets {@code Upgrade: websocket} (RFC 9110 section 15.5.22: it MUST name the protocol to upgrade to) and,
+     * since a sender of {@code Upgrade} MUST also send the {@code upgrade} connection option (RFC 9110 section
+     * 7.8), {@code Connection: Upgrade, close}; every other status gets {@code Connection: close} (RFC 9112 section
+     * 9.6: the server closes after it).
+     *
+     * @param status       the status code
+     * @param message      why, for the body (control characters replaced, cut at 200 characters); may be null
+     * @param extraHeaders complete header lines each ending in CRLF, e.g. {@code "Sec-WebSocket-Version: 13\r\n"};
+     *                     may be null
+     * @return the complete response (head and body) in UTF-8
      */
     public static byte[] error(int status, String message, String extraHeaders) {
         String body = status + " " + reasonPhrase(status) + (message == null || message.isEmpty() ? "" : ": " + sanitize(message)) + "\n";
@@ -39,17 +52,29 @@ public final class HttpResponses {
         if (status == 405) {
             sb.append("Allow: GET\r\n");
         }
+        if (status == 426) {
+            sb.append("Upgrade: websocket\r\n");
+        }
         if (extraHeaders != null) {
             sb.append(extraHeaders);
         }
         sb.append("Content-Type: text/plain; charset=utf-8\r\n");
         sb.append("Content-Length: ").append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\n");
-        sb.append("Connection: close\r\n\r\n");
+        // one Connection line: a client reading headers into a map must see both options
+        sb.append(status == 426 ? "Connection: Upgrade, close\r\n\r\n" : "Connection: close\r\n\r\n");
         sb.append(body);
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A 426 listing the supported HyBi versions, e.g. {@code "13, 8, 7"}. */
+    /**
+     * A 426 Upgrade Required for a handshake this server cannot take in its version (RFC 6455 section 4.4): it
+     * carries {@code Upgrade: websocket}, {@code Connection: Upgrade, close} (see {@link #error(int, String, String)})
+     * and the versions the client may retry with.
+     *
+     * @param versions the supported HyBi versions for {@code Sec-WebSocket-Version}, highest first, e.g. {@code "13, 8, 7"}
+     * @param message  why, for the body
+     * @return the complete response
+     */
     public static byte[] upgradeRequired(String versions, String message) {
         return error(426, message, "Sec-WebSocket-Version: " + versions + "\r\n");
     }

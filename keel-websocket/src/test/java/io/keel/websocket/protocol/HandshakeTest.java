@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HandshakeTest {
     static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -87,7 +91,7 @@ class HandshakeTest {
             assertThat(r).as("version " + v).isInstanceOfSatisfying(HandshakeResult.Rejected.class, rej -> {
                 assertThat(rej.status()).isEqualTo(426);
                 assertThat(str(rej.response())).startsWith("HTTP/1.1 426 Upgrade Required\r\n")
-                        .contains("Sec-WebSocket-Version: 13, 8, 7\r\n").contains("Connection: close\r\n");
+                        .contains("Sec-WebSocket-Version: 13, 8, 7\r\n").contains("Connection: Upgrade, close\r\n");
             });
         }
         HandshakeResult twoHeaders = run(HandshakeConfig.defaults(), hybi("13", "Sec-WebSocket-Version: 8\r\n"));
@@ -248,8 +252,9 @@ class HandshakeTest {
     void errorResponsesAreWellFormed() {
         for (int status : new int[] {400, 405, 426, 431}) {
             String s = str(HttpResponses.error(status, "why\r\nnot"));
+            // a 426 also names the upgrade option (RFC 9110 section 7.8); every error closes
             assertThat(s).startsWith("HTTP/1.1 " + status + " " + HttpResponses.reasonPhrase(status) + "\r\n")
-                    .contains("Connection: close\r\n");
+                    .contains(status == 426 ? "Connection: Upgrade, close\r\n" : "Connection: close\r\n");
             int bodyStart = s.indexOf("\r\n\r\n") + 4;
             int len = Integer.parseInt(s.replaceAll("(?s).*Content-Length: (\\d+).*", "$1"));
             assertThat(s.length() - bodyStart).isEqualTo(len);
@@ -257,5 +262,48 @@ class HandshakeTest {
         }
         assertThat(str(HttpResponses.ok("text/html", "<p>hi</p>".getBytes(StandardCharsets.UTF_8), false)))
                 .isEqualTo("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 9\r\nConnection: close\r\n\r\n<p>hi</p>");
+    }
+
+    /** The response's header lines (after the status line, before the blank line). */
+    static List<String> headerLines(byte[] response) {
+        String s = str(response);
+        return List.of(s.substring(s.indexOf("\r\n") + 2, s.indexOf("\r\n\r\n")).split("\r\n"));
+    }
+
+    @Nested
+    @DisplayName("RFC 9110 section 15.5.22 / 7.8: a 426 names the protocol to upgrade to")
+    class UpgradeRequired426 {
+        @ParameterizedTest(name = "Sec-WebSocket-Version: {0}")
+        @ValueSource(strings = {"", "12", "abc", "013"})
+        @DisplayName("every 426 carries Upgrade: websocket, Connection with the upgrade and close options and the versions")
+        void headers(String version) {
+            HandshakeResult r = run(HandshakeConfig.defaults(), hybi(version.isEmpty() ? null : version, ""));
+            assertThat(r).isInstanceOfSatisfying(HandshakeResult.Rejected.class, rej -> {
+                assertThat(rej.status()).isEqualTo(426);
+                assertThat(headerLines(rej.response())).contains("Upgrade: websocket", "Connection: Upgrade, close",
+                        "Sec-WebSocket-Version: 13, 8, 7");
+                // exactly one Connection line: a client that keeps one value per header name still sees both options
+                assertThat(headerLines(rej.response()).stream().filter(l -> l.startsWith("Connection:"))).hasSize(1);
+            });
+        }
+
+        @Test
+        @DisplayName("a version turned off here is a 426 with the same headers, listing what is on")
+        void disabledVersion() {
+            HandshakeConfig only13 = HandshakeConfig.defaults().withVersions(ProtocolVersion.RFC_6455);
+            HandshakeResult r = run(only13, hybi("8", ""));
+            assertThat(headerLines(((HandshakeResult.Rejected) r).response()))
+                    .contains("Upgrade: websocket", "Connection: Upgrade, close", "Sec-WebSocket-Version: 13");
+        }
+
+        @Test
+        @DisplayName("HttpResponses.error(426) alone already carries Upgrade; other statuses do not")
+        void intrinsicToTheStatus() {
+            assertThat(headerLines(HttpResponses.error(426, "x"))).contains("Upgrade: websocket", "Connection: Upgrade, close");
+            for (int status : new int[] {400, 403, 404, 405, 431}) {
+                assertThat(headerLines(HttpResponses.error(status, "x"))).contains("Connection: close")
+                        .noneMatch(l -> l.startsWith("Upgrade:"));
+            }
+        }
     }
 }
