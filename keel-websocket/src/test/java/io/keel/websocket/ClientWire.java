@@ -83,6 +83,22 @@ public final class ClientWire {
         return new Frame((h[0] & 0x80) != 0, h[0] & 0x0F, readExactly(in, Math.toIntExact(len)));
     }
 
+    /**
+     * The first flight of a real TLS client (the JDK's): a handshake record (first byte 0x16) holding a ClientHello
+     * for {@code host}, as a TLS client pointed at a plain-HTTP port would send it.
+     */
+    public static byte[] tlsClientHello(String host) {
+        try {
+            javax.net.ssl.SSLEngine engine = javax.net.ssl.SSLContext.getDefault().createSSLEngine(host, 443);
+            engine.setUseClientMode(true);
+            ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.wrap(ByteBuffer.allocate(0), out);
+            return java.util.Arrays.copyOf(out.array(), out.position());
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("no TLS client", e);
+        }
+    }
+
     /** Exactly {@code n} bytes, or an IOException saying where the stream ended. */
     public static byte[] readExactly(InputStream in, int n) throws IOException {
         byte[] b = in.readNBytes(n);

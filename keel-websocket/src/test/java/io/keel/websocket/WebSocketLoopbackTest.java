@@ -18,6 +18,8 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -672,5 +674,120 @@ class WebSocketLoopbackTest {
         done.get(10, TimeUnit.SECONDS);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(700L, 4_000L);
         assertThat(app.nextClose().code()).isEqualTo(1001);
+    }
+
+    /** Writes {@code bytes} one per segment (TCP_NODELAY, a pause between), so the server sees small reads. */
+    private static void writeByteByByte(RawClient c, byte[] bytes) throws Exception {
+        for (byte b : bytes) {
+            c.write(new byte[] {b});
+            Thread.sleep(1);
+        }
+    }
+
+    @Nested
+    @DisplayName("RFC 9112 section 3 / RFC 9110 section 5.6.2: bytes that cannot start a request get 400 and a close at once")
+    class NotAnHttpRequest {
+        /** A handshake timeout far longer than the test: only the early refusal can answer in time. */
+        private void startWithLongHandshakeTimeout() {
+            start(b -> b.handshakeTimeout(Duration.ofSeconds(60)));
+        }
+
+        private void assertRefusedAtOnce(RawClient c, long t0) throws Exception {
+            Response r = c.readResponse();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.header("Connection")).isEqualTo("close");
+            assertThat(c.readsEndOfStream()).isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("not the handshake timeout")
+                .isLessThan(5_000L);
+            assertThat(handler.stats().handshakesRejected()).isEqualTo(1);
+            assertThat(handler.stats().handshakeTimeouts()).isZero();
+        }
+
+        @Test
+        @DisplayName("a TLS ClientHello on the plain port")
+        void tlsClientHello() throws Exception {
+            startWithLongHandshakeTimeout();
+            RawClient c = client();
+            long t0 = System.nanoTime();
+            c.write(ClientWire.tlsClientHello("127.0.0.1"));
+            Response r = c.readResponse();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).contains("TLS");
+            assertThat(c.readsEndOfStream()).isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(5_000L);
+        }
+
+        @Test
+        @DisplayName("a real TLS client fails its handshake at once instead of waiting")
+        void realTlsClientFailsFast() throws Exception {
+            startWithLongHandshakeTimeout();
+            javax.net.ssl.SSLSocketFactory f = javax.net.ssl.SSLContext.getDefault().getSocketFactory();
+            try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) f.createSocket("127.0.0.1", server.port())) {
+                s.setSoTimeout(5_000);
+                long t0 = System.nanoTime();
+                Exception e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, s::startHandshake);
+                assertThat(e).as("an answer, not a read timeout").isNotInstanceOf(java.net.SocketTimeoutException.class);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(5_000L);
+            }
+        }
+
+        @Test
+        @DisplayName("its first byte alone is enough: nothing more is sent")
+        void firstByteAlone() throws Exception {
+            startWithLongHandshakeTimeout();
+            RawClient c = client();
+            long t0 = System.nanoTime();
+            c.write(new byte[] {0x16});
+            assertRefusedAtOnce(c, t0);
+        }
+
+        @Test
+        @DisplayName("binary garbage")
+        void binaryGarbage() throws Exception {
+            startWithLongHandshakeTimeout();
+            RawClient c = client();
+            byte[] garbage = new byte[512];
+            new Random(3).nextBytes(garbage);
+            garbage[0] = (byte) 0x80;
+            long t0 = System.nanoTime();
+            c.write(garbage);
+            assertRefusedAtOnce(c, t0);
+        }
+
+        @Test
+        @DisplayName("after leading empty lines, in 1-byte reads")
+        void afterEmptyLinesByteByByte() throws Exception {
+            startWithLongHandshakeTimeout();
+            RawClient c = client();
+            long t0 = System.nanoTime();
+            writeByteByByte(c, new byte[] {'\r', '\n', 0x00});
+            assertRefusedAtOnce(c, t0);
+        }
+
+        @Test
+        @DisplayName("a valid upgrade in 1-byte reads still opens and echoes")
+        void validUpgradeByteByByte() throws Exception {
+            startWithLongHandshakeTimeout();
+            RawClient c = client();
+            writeByteByByte(c, RawClient.hybiRequest(13).getBytes(StandardCharsets.ISO_8859_1));
+            Response r = c.readResponseHead();
+            assertThat(r.status()).isEqualTo(101);
+            assertThat(r.header("Sec-WebSocket-Accept")).isEqualTo(RawClient.ACCEPT);
+            c.sendText("one byte at a time");
+            assertThat(c.readFrame().text()).isEqualTo("one byte at a time");
+        }
+
+        @Test
+        @DisplayName("a lowercase method in 1-byte reads is a token, not garbage: 405")
+        void lowercaseMethodIs405() throws Exception {
+            startWithLongHandshakeTimeout();
+            RawClient c = client();
+            // the request line only: the 405 comes as soon as it is complete, and the connection closes behind it
+            writeByteByByte(c, "get /chat HTTP/1.1\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            Response r = c.readResponse();
+            assertThat(r.status()).isEqualTo(405);
+            assertThat(r.header("Allow")).isEqualTo("GET");
+            assertThat(c.readsEndOfStream()).isTrue();
+        }
     }
 }

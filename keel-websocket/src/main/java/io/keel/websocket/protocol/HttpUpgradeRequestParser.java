@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
  * handshake stay in the buffer). It returns null while the block is incomplete. Errors:
  * <ul>
  *   <li>header block larger than the limit (default 8 KiB) → 431, detected as soon as the limit is crossed;</li>
+ *   <li>a byte that cannot be part of the method token (RFC 9110 section 5.6.2 {@code tchar}), e.g. a TLS
+ *       ClientHello (0x16) on a plain port or binary garbage → 400, detected at that very byte, so such a client is
+ *       answered at once instead of waiting for the handshake timeout;</li>
  *   <li>malformed request line, header line, obsolete line folding, bad characters → 400;</li>
  *   <li>a method other than GET → 405 (reported when the request line is complete).</li>
  * </ul>
@@ -45,6 +48,8 @@ public final class HttpUpgradeRequestParser {
     private int len;
     /** Index in buf where the current line starts. */
     private int lineStart;
+    /** The first space of the request line was seen: bytes are no longer checked one by one as method bytes. */
+    private boolean methodEnded;
     private boolean requestLineChecked;
     private boolean done;
 
@@ -63,6 +68,7 @@ public final class HttpUpgradeRequestParser {
     public void reset() {
         len = 0;
         lineStart = 0;
+        methodEnded = false;
         requestLineChecked = false;
         done = false;
     }
@@ -73,10 +79,13 @@ public final class HttpUpgradeRequestParser {
     }
 
     /**
-     * Consumes header bytes from {@code in}.
+     * Consumes header bytes from {@code in}, however they are split across calls.
      *
+     * @param in the bytes read; its position advances past what was consumed: up to the end of the header block,
+     *           or to the byte that made the request invalid
      * @return the request once the header block is complete, else null (all of {@code in} was consumed)
      * @throws HttpParseException with the status to answer (400, 405, 431)
+     * @throws IllegalStateException if a request was already returned and {@link #reset()} was not called
      */
     public HttpRequest parse(ByteBuffer in) throws HttpParseException {
         if (done) {
@@ -94,6 +103,17 @@ public final class HttpUpgradeRequestParser {
                 grow(in.remaining() + 1);
             }
             buf[len++] = b;
+            if (!methodEnded) {
+                // RFC 9112 section 3: request-line = method SP ...; method = token. A byte that is neither a tchar nor
+                // the SP after at least one is invalid whatever follows, so answer now: a TLS ClientHello or binary
+                // garbage sends no line feed and would otherwise wait for the handshake timeout.
+                if (b == ' ' && len > 1) {
+                    methodEnded = true;
+                } else if (!isTchar(b)) {
+                    throw notAMethodByte(b, len == 1);
+                }
+                continue;
+            }
             if (b != '\n') {
                 continue;
             }
@@ -122,16 +142,34 @@ public final class HttpUpgradeRequestParser {
         buf = java.util.Arrays.copyOf(buf, Math.min(maxHeaderBytes, n));
     }
 
+    /**
+     * The 400 for a byte where the method token should be (RFC 9110 section 5.6.2 {@code token}).
+     *
+     * @param b     the offending byte
+     * @param first whether it is the first byte of the request (after leading empty lines): then the peer is not
+     *              speaking HTTP at all, and the message says so (naming TLS for the ClientHello's record type)
+     */
+    private static HttpParseException notAMethodByte(byte b, boolean first) {
+        String hex = String.format("0x%02X", b & 0xFF);
+        if (!first) {
+            return new HttpParseException(400, "Malformed method: byte " + hex);
+        }
+        return new HttpParseException(400, b == 0x16
+                ? "Not an HTTP request: first byte 0x16 is a TLS handshake record, and this port speaks plain HTTP"
+                : "Not an HTTP request: first byte " + hex + " cannot start a method token");
+    }
+
+    /**
+     * Checks the complete request line {@code buf[from, to)} (line ending excluded). The method's characters were
+     * already checked byte by byte in {@link #parse}.
+     *
+     * @throws HttpParseException 400 for a malformed line, target or version; 405 for a method other than GET
+     */
     private void checkRequestLine(int from, int to) throws HttpParseException {
         int sp1 = indexOf(' ', from, to);
         int sp2 = sp1 < 0 ? -1 : indexOf(' ', sp1 + 1, to);
         if (sp1 <= from || sp2 < 0 || sp2 == sp1 + 1 || indexOf(' ', sp2 + 1, to) >= 0) {
             throw new HttpParseException(400, "Malformed request line");
-        }
-        for (int i = from; i < sp1; i++) {
-            if (!isTchar(buf[i])) {
-                throw new HttpParseException(400, "Malformed method");
-            }
         }
         for (int i = sp1 + 1; i < sp2; i++) {
             int c = buf[i] & 0xFF;
@@ -237,6 +275,7 @@ public final class HttpUpgradeRequestParser {
         return new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
+    /** RFC 9110 section 5.6.2: a {@code token} character. */
     private static boolean isTchar(byte b) {
         int c = b & 0xFF;
         if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {

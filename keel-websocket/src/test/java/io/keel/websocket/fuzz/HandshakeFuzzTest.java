@@ -21,7 +21,7 @@ import java.util.Random;
  * split into random reads, under random configurations. Invariants: no exception; {@code NeedMoreData} consumes
  * the whole read; exactly one final result, returned again (and nothing consumed) on later calls; consumed bytes ≤
  * input and independent of the split; the result equals the one-read result; responses are well-formed HTTP heads
- * without injected line breaks.
+ * without injected line breaks; a first byte that cannot start a method token is refused at that byte.
  */
 class HandshakeFuzzTest {
 
@@ -29,7 +29,7 @@ class HandshakeFuzzTest {
     @DictionaryEntries({"GET ", " HTTP/1.1\\x0D\\x0A", "HTTP/1.0", "\\x0D\\x0A\\x0D\\x0A", "Host: ", "Upgrade: websocket\\x0D\\x0A",
         "Connection: Upgrade\\x0D\\x0A", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\x0D\\x0A", "Sec-WebSocket-Version: ", "13", "8", "7",
         "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\\x0D\\x0A", "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\\x0D\\x0A", "Origin: http://ok",
-        "Sec-WebSocket-Origin: ", "Sec-WebSocket-Protocol: a, b\\x0D\\x0A"})
+        "Sec-WebSocket-Origin: ", "Sec-WebSocket-Protocol: a, b\\x0D\\x0A", "\\x16\\x03\\x01", "get "})
     void handshake(FuzzedDataProvider d) {
         HandshakeConfig cfg = HandshakeConfig.defaults();
         switch (d.consumeInt(0, 3)) {
@@ -57,6 +57,15 @@ class HandshakeFuzzTest {
         assertThat(describe(split.result)).as("result independent of the split").isEqualTo(describe(whole.result));
         assertThat(whole.consumed).isLessThanOrEqualTo(data.length);
         HandshakeResult r = whole.result;
+        int first = firstRequestByte(data);
+        if (first >= 0 && !isTchar(data[first])) {
+            // RFC 9110 section 5.6.2: such a byte cannot start a method token: refused at that byte, not later
+            assertThat(r).as("refused at the first byte").isInstanceOfSatisfying(HandshakeResult.Rejected.class, j -> {
+                assertThat(j.status()).isEqualTo(400);
+                assertThat(j.request()).isNull();
+            });
+            assertThat(whole.consumed).as("nothing read past the bad byte").isEqualTo(first + 1);
+        }
         if (r instanceof HandshakeResult.NeedMoreData) {
             assertThat(whole.consumed).as("incomplete: everything consumed").isEqualTo(data.length);
             return;
@@ -134,6 +143,22 @@ class HandshakeFuzzTest {
             case HandshakeResult.NotWebSocket n -> "plain " + n.request();
             default -> "more";
         };
+    }
+
+    /** Index of the first byte that is not part of leading empty lines (CR or LF), or -1. */
+    private static int firstRequestByte(byte[] data) {
+        for (int i = 0; i < data.length; i++) {
+            if (data[i] != '\r' && data[i] != '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** RFC 9110 section 5.6.2 tchar, written independently of the parser's. */
+    private static boolean isTchar(byte b) {
+        int c = b & 0xFF;
+        return c < 0x80 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
     }
 
     private static boolean isHixie76Request(io.keel.websocket.protocol.HttpRequest r) {

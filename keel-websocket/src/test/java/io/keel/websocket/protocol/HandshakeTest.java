@@ -306,4 +306,32 @@ class HandshakeTest {
             }
         }
     }
+
+    @Nested
+    @DisplayName("RFC 9112 section 3 / RFC 9110 section 5.6.2: the Handshaker refuses a non-token first byte at once")
+    class NotAnHttpRequest {
+        @Test
+        @DisplayName("a 1-byte read of 0x16 is a final 400 with no request; later reads consume nothing")
+        void tlsRecordTypeAlone() {
+            Handshaker h = new Handshaker(HandshakeConfig.defaults());
+            ByteBuffer first = ByteBuffer.wrap(new byte[] {0x16});
+            HandshakeResult r = h.receive(first);
+            assertThat(r).isInstanceOfSatisfying(HandshakeResult.Rejected.class, rej -> {
+                assertThat(rej.status()).isEqualTo(400);
+                assertThat(rej.request()).isNull();
+                assertThat(str(rej.response())).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("TLS");
+            });
+            assertThat(first.hasRemaining()).isFalse();
+            ByteBuffer more = ByteBuffer.wrap(new byte[] {0x03, 0x01});
+            assertThat(h.receive(more)).isSameAs(r);
+            assertThat(more.position()).isZero();
+        }
+
+        @Test
+        @DisplayName("a request whose method is a lowercase token is answered 405, not refused as garbage")
+        void lowercaseMethod() {
+            assertThat(((HandshakeResult.Rejected) run(HandshakeConfig.defaults(), hybi("13", "").replaceFirst("GET", "get")))
+                    .status()).isEqualTo(405);
+        }
+    }
 }

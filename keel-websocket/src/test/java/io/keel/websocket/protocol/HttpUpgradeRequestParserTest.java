@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import io.keel.websocket.ClientWire;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -180,6 +183,134 @@ class HttpUpgradeRequestParserTest {
             assertThat(r.headers().names()).hasSize(40);
             assertThat(r.headers().get("x-h39")).isEqualTo("v39");
             assertThat(p.consumed()).isEqualTo(req.length());
+        }
+    }
+
+    /** Whether {@code c} is a tchar of RFC 9110 section 5.6.2, written out here independently of the parser. */
+    static boolean isTchar(int c) {
+        return c < 0x80 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
+    }
+
+    /** Feeds {@code bytes} one byte per {@code parse} call; returns the exception, failing if there was none. */
+    static HttpParseException byteByByteError(HttpUpgradeRequestParser p, byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            ByteBuffer one = ByteBuffer.wrap(bytes, i, 1);
+            try {
+                assertThat(p.parse(one)).isNull();
+            } catch (HttpParseException e) {
+                assertThat(one.position()).as("the bad byte was consumed, nothing after it").isEqualTo(i + 1);
+                return e;
+            }
+        }
+        throw new AssertionError("no error");
+    }
+
+    @Nested
+    @DisplayName("RFC 9112 section 3 / RFC 9110 section 5.6.2: bytes that cannot start a request are refused at once")
+    class NotAnHttpRequest {
+        @Test
+        @DisplayName("a TLS ClientHello on the plain port: 400 at its first byte, saying TLS")
+        void tlsClientHello() {
+            byte[] hello = ClientWire.tlsClientHello("example.com");
+            assertThat(hello[0]).isEqualTo((byte) 0x16);
+            ByteBuffer b = ByteBuffer.wrap(hello);
+            assertThatThrownBy(() -> new HttpUpgradeRequestParser().parse(b)).isInstanceOfSatisfying(HttpParseException.class, e -> {
+                assertThat(e.status()).isEqualTo(400);
+                assertThat(e.getMessage()).contains("0x16").contains("TLS");
+                assertThat(new String(e.response(), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 400 Bad Request\r\n")
+                        .contains("Connection: close\r\n");
+            });
+            assertThat(b.position()).as("decided on the first byte").isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("every byte that is not a tchar (nor CR or LF, skipped as leading empty lines) is refused alone")
+        void everyNonTcharFirstByte() throws Exception {
+            for (int c = 0; c < 256; c++) {
+                HttpUpgradeRequestParser p = new HttpUpgradeRequestParser();
+                ByteBuffer one = ByteBuffer.wrap(new byte[] {(byte) c});
+                if (c == '\r' || c == '\n' || isTchar(c)) {
+                    assertThat(p.parse(one)).as("byte 0x%02X can start a request", c).isNull();
+                } else {
+                    int code = c;
+                    assertThatThrownBy(() -> p.parse(one)).as("byte 0x%02X", c).isInstanceOfSatisfying(
+                            HttpParseException.class, e -> {
+                                assertThat(e.status()).isEqualTo(400);
+                                assertThat(e.getMessage()).contains(String.format("0x%02X", code));
+                            });
+                }
+            }
+        }
+
+        @Test
+        @DisplayName("after leading empty lines, and in the middle of the method token, the bad byte decides")
+        void laterMethodBytes() {
+            assertThat(byteByByteError(new HttpUpgradeRequestParser(), "\r\n\r\n\u0016\u0003\u0001".getBytes(
+                    StandardCharsets.ISO_8859_1)).getMessage()).contains("first byte 0x16");
+            HttpParseException mid = byteByByteError(new HttpUpgradeRequestParser(),
+                    "GE\u0000T / HTTP/1.1\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(mid.status()).isEqualTo(400);
+            assertThat(mid.getMessage()).isEqualTo("Malformed method: byte 0x00");
+            assertThat(byteByByteError(new HttpUpgradeRequestParser(), " GET / HTTP/1.1\r\n".getBytes(
+                    StandardCharsets.ISO_8859_1)).getMessage()).as("a request line cannot start with SP").contains("0x20");
+            assertThat(byteByByteError(new HttpUpgradeRequestParser(), "GET\r\n".getBytes(StandardCharsets.ISO_8859_1))
+                    .status()).as("a line that ends inside the method").isEqualTo(400);
+        }
+
+        @Test
+        @DisplayName("random binary garbage starting with a non-tchar byte is refused at that byte, however split")
+        void binaryGarbage() {
+            java.util.Random rnd = new java.util.Random(42);
+            for (int i = 0; i < 200; i++) {
+                byte[] g = new byte[1 + rnd.nextInt(64)];
+                rnd.nextBytes(g);
+                if (g[0] == '\r' || g[0] == '\n' || isTchar(g[0] & 0xFF)) {
+                    g[0] = (byte) 0x80;
+                }
+                HttpParseException e = byteByByteError(new HttpUpgradeRequestParser(), g);
+                assertThat(e.status()).isEqualTo(400);
+                ByteBuffer whole = ByteBuffer.wrap(g);
+                assertThatThrownBy(() -> new HttpUpgradeRequestParser().parse(whole)).isInstanceOf(HttpParseException.class);
+                assertThat(whole.position()).isEqualTo(1);
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"get", "Get", "FOO", "M-SEARCH", "PRI"})
+        @DisplayName("a lowercase or unknown method is a token, not garbage: 405 once the request line is complete")
+        void unknownMethodIsNotGarbage(String method) throws Exception {
+            HttpUpgradeRequestParser p = new HttpUpgradeRequestParser();
+            byte[] line = (method + " / HTTP/1.1\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            for (int i = 0; i < line.length - 1; i++) {
+                assertThat(p.parse(ByteBuffer.wrap(line, i, 1))).isNull();
+            }
+            assertThatThrownBy(() -> p.parse(ByteBuffer.wrap(line, line.length - 1, 1)))
+                    .isInstanceOfSatisfying(HttpParseException.class, e -> assertThat(e.status()).isEqualTo(405));
+        }
+
+        @Test
+        @DisplayName("a valid request in 1-byte reads is unaffected (every byte of the method is checked as it comes)")
+        void validRequestByteByByte() throws Exception {
+            HttpUpgradeRequestParser p = new HttpUpgradeRequestParser();
+            byte[] all = ("\r\n" + REQ).getBytes(StandardCharsets.ISO_8859_1);
+            HttpRequest r = null;
+            for (int i = 0; i < all.length; i++) {
+                assertThat(r).isNull();
+                r = p.parse(ByteBuffer.wrap(all, i, 1));
+            }
+            assertThat(r).isNotNull();
+            assertThat(r.target()).isEqualTo("/chat?room=1");
+        }
+
+        @Test
+        @DisplayName("reset() forgets that the method ended")
+        void resetStartsOver() throws Exception {
+            HttpUpgradeRequestParser p = new HttpUpgradeRequestParser();
+            assertThat(p.parse(buf(REQ))).isNotNull();
+            p.reset();
+            assertThatThrownBy(() -> p.parse(buf("\u0016"))).isInstanceOf(HttpParseException.class);
+            p.reset();
+            assertThat(p.parse(buf(REQ)).target()).isEqualTo("/chat?room=1");
         }
     }
 }
