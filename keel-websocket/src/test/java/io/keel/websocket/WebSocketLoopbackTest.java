@@ -790,4 +790,46 @@ class WebSocketLoopbackTest {
             assertThat(c.readsEndOfStream()).isTrue();
         }
     }
+
+    @Nested
+    @DisplayName("RFC 6455 section 4.2.1: WebSocket handshake headers without Upgrade: websocket get a 400 that says why")
+    class HandshakeHeadersWithoutUpgrade {
+        @ParameterizedTest(name = "version {0}")
+        @ValueSource(ints = {7, 8, 13})
+        @DisplayName("a HyBi handshake that lost its Upgrade header")
+        void hybi(int version) throws Exception {
+            start(b -> b);
+            RawClient c = client();
+            c.write(RawClient.hybiRequest(version).replace("Upgrade: websocket\r\n", ""));
+            Response r = c.readResponse();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).contains("without 'Upgrade: websocket'").doesNotContain("Keel WebSocket server");
+            assertThat(c.readsEndOfStream()).isTrue();
+            assertThat(handler.stats().httpRequests()).as("not served by the fallback").isZero();
+            assertThat(handler.stats().handshakesRejected()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("a Hixie-76 handshake that lost its Upgrade header")
+        void hixie76() throws Exception {
+            start(b -> b);
+            RawClient c = client();
+            c.write(HIXIE_REQUEST.replace("Upgrade: WebSocket\r\n", ""));
+            Response r = c.readResponse();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).contains("Sec-WebSocket-Key");
+            assertThat(c.readsEndOfStream()).isTrue();
+        }
+
+        @Test
+        @DisplayName("a plain GET without any of them still gets the page")
+        void plainGet() throws Exception {
+            start(b -> b);
+            RawClient c = client();
+            c.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n\r\n");
+            Response r = c.readResponse();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).contains("Keel WebSocket server");
+        }
+    }
 }

@@ -10,10 +10,12 @@ import java.util.List;
  * Stateless server-side handshake rules: version detection (Netty's rule), header validation and the
  * 101 response for RFC 6455 / HyBi-07/08 / Hixie-76. {@link Handshaker} drives this incrementally.
  *
- * <p>Order of checks: not an {@code Upgrade: websocket} → {@link HandshakeResult.NotWebSocket};
- * {@code Connection} lacks {@code upgrade} → 400; not HTTP/1.1 → 400; no {@code Host} → 400; then the version:
- * {@code Sec-WebSocket-Version} 13/8/7 → that version (426 if disabled); absent with {@code Sec-WebSocket-Key1} and
- * {@code Key2} → Hixie-76 (400 if disabled); anything else → 426 with {@code Sec-WebSocket-Version: 13, 8, 7}.
+ * <p>Order of checks: not an {@code Upgrade: websocket} → 400 if the request carries a WebSocket handshake header
+ * ({@code Sec-WebSocket-Key}, {@code -Version}, {@code -Key1} or {@code -Key2}), else
+ * {@link HandshakeResult.NotWebSocket}; {@code Connection} lacks {@code upgrade} → 400; not HTTP/1.1 → 400; no
+ * {@code Host} → 400; then the version: {@code Sec-WebSocket-Version} 13/8/7 → that version (426 if disabled);
+ * absent with {@code Sec-WebSocket-Key1} and {@code Key2} → Hixie-76 (400 if disabled); anything else → 426 with
+ * {@code Sec-WebSocket-Version: 13, 8, 7} (and {@code Upgrade: websocket}, see {@link HttpResponses#error}).
  */
 public final class Handshake {
     public static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -32,13 +34,35 @@ public final class Handshake {
     }
 
     /**
-     * Checks a parsed request. Returns a final result, or null if it is a valid Hixie-76 request that still needs
-     * its 8-byte body: then call {@link #acceptHixie76}.
+     * Headers that only a WebSocket opening handshake carries (RFC 6455 section 4.1, draft-hixie-76 section 4.1):
+     * a request with one of them is a handshake attempt, whatever its {@code Upgrade} says.
+     */
+    private static final String[] HANDSHAKE_HEADERS = {
+        "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Key1", "Sec-WebSocket-Key2",
+    };
+
+    /**
+     * Checks a parsed request (see the class comment for the order of the checks).
+     *
+     * @param req the parsed request head
+     * @param cfg the server's settings
+     * @return a final result, or null if it is a valid Hixie-76 request that still needs its 8-byte body: then call
+     *         {@link #acceptHixie76}
      */
     public static HandshakeResult check(HttpRequest req, HandshakeConfig cfg) {
         HttpHeaders h = req.headers();
         if (!h.containsToken("Upgrade", "websocket")) {
-            return new HandshakeResult.NotWebSocket(req);
+            String handshakeHeader = firstPresent(h, HANDSHAKE_HEADERS);
+            if (handshakeHeader == null) {
+                return new HandshakeResult.NotWebSocket(req);
+            }
+            // RFC 6455 section 4.2.1: a handshake without "Upgrade: websocket" gets an error such as 400. Served as
+            // a page instead, a client (or a proxy that dropped the hop-by-hop Upgrade) would see a 200 that does
+            // not say why its upgrade failed.
+            return reject(400, "WebSocket handshake header " + handshakeHeader
+                    + (h.contains("Upgrade") ? " sent with an Upgrade header that does not list 'websocket'"
+                        : " sent without 'Upgrade: websocket'")
+                    + " (RFC 6455 section 4.2.1)", req);
         }
         if (!h.containsToken("Connection", "upgrade")) {
             return reject(400, "Connection header must contain 'Upgrade'", req);
@@ -71,6 +95,16 @@ public final class Handshake {
             return upgradeRequired(cfg, "Unsupported Sec-WebSocket-Version", req);
         }
         return acceptHybi(req, v, cfg);
+    }
+
+    /** The first of {@code names} present in {@code h}, or null. */
+    private static String firstPresent(HttpHeaders h, String[] names) {
+        for (String n : names) {
+            if (h.contains(n)) {
+                return n;
+            }
+        }
+        return null;
     }
 
     private static boolean isDigits(String s) {

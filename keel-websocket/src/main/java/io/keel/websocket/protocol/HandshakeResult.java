@@ -24,8 +24,9 @@ public sealed interface HandshakeResult
     }
 
     /**
-     * A well-formed GET that does not ask for a WebSocket upgrade: the glue should serve it as plain HTTP
-     * (e.g. a small page, see {@link HttpResponses#ok}).
+     * A well-formed GET that does not ask for a WebSocket upgrade and carries none of its handshake headers (a
+     * handshake without {@code Upgrade: websocket} is {@link Rejected} with 400): the glue should serve it as plain
+     * HTTP (e.g. a small page, see {@link HttpResponses#ok}).
      */
     record NotWebSocket(HttpRequest request) implements HandshakeResult {
     }

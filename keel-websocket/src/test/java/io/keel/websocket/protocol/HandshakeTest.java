@@ -334,4 +334,61 @@ class HandshakeTest {
                     .status()).isEqualTo(405);
         }
     }
+
+    @Nested
+    @DisplayName("RFC 6455 section 4.2.1: WebSocket handshake headers without Upgrade: websocket are a 400, not a page")
+    class HandshakeHeadersWithoutUpgrade {
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"Sec-WebSocket-Key: " + KEY, "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5",
+            "sec-websocket-key2: 12998 5 Y3 1  .P00"})
+        @DisplayName("each handshake header alone, no Upgrade: 400 whose body names it")
+        void eachHeader(String header) {
+            HandshakeResult r = run(HandshakeConfig.defaults(), "GET /chat HTTP/1.1\r\nHost: h\r\n" + header + "\r\n\r\n");
+            String name = header.substring(0, header.indexOf(':'));
+            assertThat(r).isInstanceOfSatisfying(HandshakeResult.Rejected.class, rej -> {
+                assertThat(rej.status()).isEqualTo(400);
+                assertThat(rej.request()).isNotNull();
+                String body = str(rej.response()).substring(str(rej.response()).indexOf("\r\n\r\n") + 4);
+                assertThat(body).startsWith("400 Bad Request: ").containsIgnoringCase(name)
+                        .contains("without 'Upgrade: websocket'").contains("RFC 6455 section 4.2.1");
+            });
+        }
+
+        @Test
+        @DisplayName("a full RFC 6455 handshake whose Upgrade names another protocol: 400 saying so")
+        void upgradeToAnotherProtocol() {
+            HandshakeResult r = run(HandshakeConfig.defaults(), hybi("13", "").replace("Upgrade: websocket", "Upgrade: h2c"));
+            assertThat(r).isInstanceOfSatisfying(HandshakeResult.Rejected.class, rej -> {
+                assertThat(rej.status()).isEqualTo(400);
+                assertThat(rej.reason()).contains("Upgrade header that does not list 'websocket'");
+            });
+        }
+
+        @Test
+        @DisplayName("a Hixie-76 handshake without Upgrade: 400 before any key3 is read (nothing past the head)")
+        void hixie76WithoutUpgrade() {
+            String req = HIXIE.replace("Upgrade: WebSocket\r\n", "");
+            ByteBuffer in = ByteBuffer.wrap((req + "^n:ds[4U").getBytes(StandardCharsets.ISO_8859_1));
+            HandshakeResult r = new Handshaker(HandshakeConfig.defaults()).receive(in);
+            assertThat(((HandshakeResult.Rejected) r).status()).isEqualTo(400);
+            assertThat(in.remaining()).isEqualTo(8);
+        }
+
+        @Test
+        @DisplayName("an HTTP/1.0 request with a key is refused the same way")
+        void http10() {
+            HandshakeResult r = run(HandshakeConfig.defaults(), "GET / HTTP/1.0\r\nSec-WebSocket-Key: " + KEY + "\r\n\r\n");
+            assertThat(((HandshakeResult.Rejected) r).status()).isEqualTo(400);
+        }
+
+        @Test
+        @DisplayName("a plain GET, even with optional WebSocket headers or Connection: Upgrade, still goes to the HTTP fallback")
+        void plainGetStillFallsBack() {
+            for (String extra : List.of("", "Sec-WebSocket-Protocol: chat\r\n", "Sec-WebSocket-Extensions: x\r\n",
+                    "Connection: Upgrade\r\n", "Origin: http://example.com\r\n")) {
+                HandshakeResult r = run(HandshakeConfig.defaults(), "GET / HTTP/1.1\r\nHost: h\r\n" + extra + "\r\n");
+                assertThat(r).as(extra).isInstanceOf(HandshakeResult.NotWebSocket.class);
+            }
+        }
+    }
 }
