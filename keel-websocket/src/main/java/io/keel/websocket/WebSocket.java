@@ -97,7 +97,10 @@ public interface WebSocket {
      */
     HttpRequest request();
 
-    /** The request path of the upgrade (without the query), kept for the WebSocket's whole life. */
+    /**
+     * The request path of the upgrade (without the query), kept for the WebSocket's whole life; for an absolute-form
+     * request ({@code GET ws://host/chat}) the URI's path ({@code /chat}, RFC 9112 section 3.2.2).
+     */
     String path();
 
     /** The subprotocol chosen at the upgrade, or null. */

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -830,6 +832,83 @@ class WebSocketLoopbackTest {
             Response r = c.readResponse();
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.bodyText()).contains("Keel WebSocket server");
+        }
+    }
+
+    @Nested
+    @DisplayName("RFC 9112 section 3.2.2: absolute-form request-target over a real socket")
+    class AbsoluteForm {
+        /** Records what the application sees of the request in onOpen (the request is gone afterwards). */
+        private final BlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        private void startRecordingHosts() {
+            start(new RecordingEchoApp() {
+                @Override
+                public void onOpen(WebSocket ws) {
+                    seen.add(ws.request().host() + " " + ws.request().target() + " " + ws.path());
+                    super.onOpen(ws);
+                }
+            }, b -> b);
+        }
+
+        @ParameterizedTest(name = "version {0}, {1}")
+        @CsvSource({"13, ws", "13, wss", "8, http", "7, https"})
+        @DisplayName("HyBi: 101, path() is the URI's path, host() its authority, and the echo works")
+        void hybi(int version, String scheme) throws Exception {
+            startRecordingHosts();
+            RawClient c = client();
+            String authority = "127.0.0.1:" + server.port();
+            c.write(ClientWire.hybiRequest(scheme + "://" + authority + "/chat?room=1", version));
+            Response r = c.readResponseHead();
+            assertThat(r.status()).isEqualTo(101);
+            assertThat(r.header("Sec-WebSocket-Accept")).isEqualTo(RawClient.ACCEPT);
+            assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo(authority + " /chat?room=1 /chat");
+            c.sendText("absolute");
+            assertThat(c.readFrame().text()).isEqualTo("absolute");
+        }
+
+        @Test
+        @DisplayName("Hixie-76: the Location echoes the requested URL (authority from the URI, not the Host header)")
+        void hixie76() throws Exception {
+            startRecordingHosts();
+            RawClient c = client();
+            c.write(HIXIE_REQUEST.replace("GET /demo ", "GET ws://example.org:8080/demo?x=1 "));
+            Response r = c.readResponseHead();
+            assertThat(r.status()).isEqualTo(101);
+            assertThat(r.header("Sec-WebSocket-Location")).isEqualTo("ws://example.org:8080/demo?x=1");
+            assertThat(c.read(16)).isEqualTo(HIXIE_ANSWER.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("example.org:8080 /demo?x=1 /demo");
+            byte[] frame = {0x00, 'h', 'i', (byte) 0xFF};
+            c.write(frame);
+            assertThat(c.read(frame.length)).isEqualTo(frame);
+        }
+
+        @Test
+        @DisplayName("a plain GET in absolute-form reaches the fallback with the origin-form path")
+        void plainGet() throws Exception {
+            start(b -> b);
+            RawClient page = client();
+            page.write("GET http://127.0.0.1:" + server.port() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Response r = page.readResponse();
+            assertThat(r.status()).as("empty path: /").isEqualTo(200);
+            assertThat(r.bodyText()).contains("Keel WebSocket server");
+            RawClient missing = client();
+            missing.write("GET http://127.0.0.1/nope?x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(missing.readResponse().status()).isEqualTo(404);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"ws:///chat", "ws://user@127.0.0.1/chat", "ftp://127.0.0.1/chat", "ws://127.0.0.1/chat#x"})
+        @DisplayName("a malformed absolute URI: 400 and close, as soon as the request line is in")
+        void malformedIs400(String target) throws Exception {
+            start(b -> b.handshakeTimeout(Duration.ofSeconds(60)));
+            RawClient c = client();
+            c.write("GET " + target + " HTTP/1.1\r\n"); // the headers never come
+            Response r = c.readResponse();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).containsAnyOf("URI", "request target");
+            assertThat(c.readsEndOfStream()).isTrue();
+            assertThat(app.opened).isEmpty();
         }
     }
 }

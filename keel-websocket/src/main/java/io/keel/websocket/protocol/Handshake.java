@@ -16,6 +16,11 @@ import java.util.List;
  * {@code Host} → 400; then the version: {@code Sec-WebSocket-Version} 13/8/7 → that version (426 if disabled);
  * absent with {@code Sec-WebSocket-Key1} and {@code Key2} → Hixie-76 (400 if disabled); anything else → 426 with
  * {@code Sec-WebSocket-Version: 13, 8, 7} (and {@code Upgrade: websocket}, see {@link HttpResponses#error}).
+ *
+ * <p>Host: for an absolute-form request-target the URI's authority replaces the {@code Host} header (RFC 9112
+ * section 3.2.2), through {@link HttpRequest#host()}; the {@code Host} header must still be present exactly once
+ * (RFC 9112 section 3.2), but its value is then ignored. Origin checks do not involve the host at all: the
+ * validator is given the origin alone.
  */
 public final class Handshake {
     public static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -174,7 +179,15 @@ public final class Handshake {
     }
 
     /**
-     * Completes a Hixie-76 handshake that {@link #check} accepted (returned null) given the 8-byte body.
+     * Completes a Hixie-76 handshake that {@link #check} accepted (returned null) given the 8-byte body. The
+     * {@code Sec-WebSocket-Location} is the request's own URL: {@link #locationScheme}, {@link HttpRequest#host()}
+     * (the absolute-form authority, else {@code Host}) and the origin-form target (draft-hixie-76 section 5.2).
+     *
+     * @param req  the request {@link #check} returned null for
+     * @param key3 the 8 bytes after the header block
+     * @param cfg  the server's settings
+     * @return the 101 (followed by the 16-byte challenge answer), or a 400/403 rejection
+     * @throws IllegalArgumentException if {@code key3} is not 8 bytes
      */
     public static HandshakeResult acceptHixie76(HttpRequest req, byte[] key3, HandshakeConfig cfg) {
         HttpHeaders h = req.headers();
@@ -194,8 +207,8 @@ public final class Handshake {
                 .append("Upgrade: WebSocket\r\n")
                 .append("Connection: Upgrade\r\n")
                 .append("Sec-WebSocket-Origin: ").append(origin).append("\r\n")
-                .append("Sec-WebSocket-Location: ").append(cfg.secure() ? "wss://" : "ws://")
-                .append(h.get("Host")).append(req.target()).append("\r\n");
+                .append("Sec-WebSocket-Location: ").append(locationScheme(req, cfg)).append("://")
+                .append(req.host()).append(req.target()).append("\r\n");
         if (sub != null) {
             sb.append("Sec-WebSocket-Protocol: ").append(sub).append("\r\n");
         }
@@ -205,6 +218,19 @@ public final class Handshake {
         System.arraycopy(head, 0, out, 0, head.length);
         System.arraycopy(challenge, 0, out, head.length, challenge.length);
         return new HandshakeResult.Accepted(ProtocolVersion.HIXIE_76, req, sub, origin, out);
+    }
+
+    /**
+     * The scheme of the Hixie-76 {@code Sec-WebSocket-Location}, which the client compares with the URL it opened
+     * (draft-hixie-76 section 4.1): for an absolute-form target the one the client wrote ({@code wss} for
+     * {@code wss} and {@code https}, else {@code ws}), because that is its URL even when a TLS-terminating proxy
+     * hands it to us in the clear; otherwise whether this connection is TLS.
+     */
+    private static String locationScheme(HttpRequest req, HandshakeConfig cfg) {
+        boolean secure = req.scheme() != null
+                ? req.scheme().equals("wss") || req.scheme().equals("https")
+                : cfg.secure();
+        return secure ? "wss" : "ws";
     }
 
     /** True if the value is base64 of exactly 16 bytes. */

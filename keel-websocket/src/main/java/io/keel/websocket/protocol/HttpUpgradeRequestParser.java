@@ -2,6 +2,7 @@ package io.keel.websocket.protocol;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * Incremental, bounded parser for an HTTP/1.1 request line and header block (no body).
@@ -14,9 +15,11 @@ import java.nio.charset.StandardCharsets;
  *   <li>a byte that cannot be part of the method token (RFC 9110 section 5.6.2 {@code tchar}), e.g. a TLS
  *       ClientHello (0x16) on a plain port or binary garbage → 400, detected at that very byte, so such a client is
  *       answered at once instead of waiting for the handshake timeout;</li>
- *   <li>malformed request line, header line, obsolete line folding, bad characters → 400;</li>
+ *   <li>malformed request line, request-target, header line, obsolete line folding, bad characters → 400;</li>
  *   <li>a method other than GET → 405 (reported when the request line is complete).</li>
  * </ul>
+ * The request-target may be in origin-form or absolute-form (RFC 9112 section 3.2.1, 3.2.2; the other two forms
+ * belong to CONNECT and OPTIONS); see {@link HttpRequest} for how absolute-form is normalized.
  * Lines may end with CRLF or a bare LF. Leading empty lines are ignored. A parser instance handles one request;
  * after a result or an error it must not be reused (call {@link #reset()} to reuse).
  *
@@ -52,6 +55,11 @@ public final class HttpUpgradeRequestParser {
     private boolean methodEnded;
     private boolean requestLineChecked;
     private boolean done;
+    // from the request line, once checked: what build() needs, so it does not parse the line again
+    private boolean http11;
+    private String target;
+    private String scheme;
+    private String authority;
 
     public HttpUpgradeRequestParser() {
         this(DEFAULT_MAX_HEADER_BYTES);
@@ -71,6 +79,9 @@ public final class HttpUpgradeRequestParser {
         methodEnded = false;
         requestLineChecked = false;
         done = false;
+        target = null;
+        scheme = null;
+        authority = null;
     }
 
     /** Bytes of the header block consumed so far. */
@@ -160,8 +171,8 @@ public final class HttpUpgradeRequestParser {
     }
 
     /**
-     * Checks the complete request line {@code buf[from, to)} (line ending excluded). The method's characters were
-     * already checked byte by byte in {@link #parse}.
+     * Checks the complete request line {@code buf[from, to)} (line ending excluded) and keeps its parts for
+     * {@link #build()}. The method's characters were already checked byte by byte in {@link #parse}.
      *
      * @throws HttpParseException 400 for a malformed line, target or version; 405 for a method other than GET
      */
@@ -181,22 +192,136 @@ public final class HttpUpgradeRequestParser {
         if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
             throw new HttpParseException(400, "Unsupported HTTP version");
         }
+        // the method is judged before the target: "OPTIONS *" or "CONNECT host:443" use forms that are valid for
+        // them (RFC 9112 section 3.2.3, 3.2.4), so they are told 405 with Allow: GET, not 400
         if (sp1 - from != 3 || buf[from] != 'G' || buf[from + 1] != 'E' || buf[from + 2] != 'T') {
             throw new HttpParseException(405, "Method Not Allowed");
+        }
+        parseTarget(sp1 + 1, sp2);
+        http11 = buf[to - 1] == '1';
+    }
+
+    /**
+     * Parses the request-target {@code buf[from, to)} of a GET (already free of controls and spaces) into
+     * {@link #target} (origin-form), and for absolute-form {@link #scheme} and {@link #authority}.
+     *
+     * <p>origin-form = absolute-path [ "?" query ] (RFC 9112 section 3.2.1). absolute-form = absolute-URI (RFC 9112
+     * section 3.2.2), here with the schemes a WebSocket endpoint serves: {@code ws}, {@code wss} (RFC 6455 section
+     * 3), {@code http}, {@code https} (RFC 9110 section 4.2), all of the form {@code scheme "://" authority
+     * path-abempty [ "?" query ]}. Neither form has a fragment (RFC 6455 section 3 also forbids one). The path and
+     * query characters are not checked further than the request line does, the same for both forms.
+     *
+     * @throws HttpParseException 400 for a target of neither form, a scheme other than those four, a fragment, or
+     *                            a malformed authority (see {@link #checkAuthority})
+     */
+    private void parseTarget(int from, int to) throws HttpParseException {
+        if (indexOf('#', from, to) >= 0) {
+            throw new HttpParseException(400, "Malformed request target: a fragment ('#') is not allowed");
+        }
+        if (buf[from] == '/') {
+            target = ascii(from, to);
+            return;
+        }
+        int colon = schemeEnd(from, to);
+        if (colon < 0) {
+            throw new HttpParseException(400, "Malformed request target: neither a path nor an absolute URI");
+        }
+        String s = ascii(from, colon).toLowerCase(Locale.ROOT);
+        if (!s.equals("ws") && !s.equals("wss") && !s.equals("http") && !s.equals("https")) {
+            throw new HttpParseException(400, "Unsupported URI scheme in request target: " + s);
+        }
+        int a = colon + 1;
+        if (to - a < 2 || buf[a] != '/' || buf[a + 1] != '/') {
+            throw new HttpParseException(400, "Malformed absolute URI: '//' and a host must follow the scheme");
+        }
+        a += 2;
+        int ae = a;
+        while (ae < to && buf[ae] != '/' && buf[ae] != '?') {
+            ae++;
+        }
+        checkAuthority(a, ae);
+        scheme = s;
+        authority = ascii(a, ae);
+        // RFC 9112 section 3.3: an empty path is "/" in the target URI's origin-form
+        target = ae < to && buf[ae] == '/' ? ascii(ae, to) : "/" + ascii(ae, to);
+    }
+
+    /**
+     * The index of the ':' ending a URI scheme at {@code from} ({@code scheme = ALPHA *( ALPHA / DIGIT / "+" / "-"
+     * / "." )}, RFC 3986 section 3.1), or -1 if {@code buf[from, to)} does not start with one.
+     */
+    private int schemeEnd(int from, int to) {
+        if (!isAlpha(buf[from])) {
+            return -1;
+        }
+        for (int i = from + 1; i < to; i++) {
+            byte c = buf[i];
+            if (c == ':') {
+                return i;
+            }
+            if (!isAlpha(c) && !isDigit(c) && c != '+' && c != '-' && c != '.') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Checks an absolute-form authority {@code buf[from, to)}: {@code host [ ":" port ]} with a non-empty host
+     * (RFC 9110 section 4.2.1, RFC 6455 section 3), host = IP-literal / IPv4address / reg-name and port = *DIGIT
+     * (RFC 3986 section 3.2). It becomes the request's host and is echoed in the Hixie-76 Location, so only these
+     * characters are let through.
+     *
+     * @throws HttpParseException 400 for userinfo (RFC 9110 section 4.2.4: treat as an error), an empty host, or a
+     *                            character the grammar does not allow
+     */
+    private void checkAuthority(int from, int to) throws HttpParseException {
+        if (indexOf('@', from, to) >= 0) {
+            throw new HttpParseException(400, "Malformed absolute URI: userinfo ('@') is not allowed");
+        }
+        int hostEnd;
+        if (from < to && buf[from] == '[') {
+            // IP-literal = "[" ( IPv6address / IPvFuture ) "]": their characters, not their exact grammar
+            hostEnd = indexOf(']', from, to) + 1;
+            if (hostEnd <= from + 2) {
+                throw new HttpParseException(400, "Malformed absolute URI: bad IP literal");
+            }
+            for (int i = from + 1; i < hostEnd - 1; i++) {
+                if (!isUnreserved(buf[i]) && !isSubDelim(buf[i]) && buf[i] != ':') {
+                    throw new HttpParseException(400, "Malformed absolute URI: bad IP literal");
+                }
+            }
+        } else {
+            hostEnd = from;
+            while (hostEnd < to && buf[hostEnd] != ':') {
+                byte c = buf[hostEnd];
+                if (c == '%' && hostEnd + 2 < to && isHexDigit(buf[hostEnd + 1]) && isHexDigit(buf[hostEnd + 2])) {
+                    hostEnd += 3; // pct-encoded
+                } else if (isUnreserved(c) || isSubDelim(c)) {
+                    hostEnd++;
+                } else {
+                    throw new HttpParseException(400, "Malformed absolute URI: bad character in host");
+                }
+            }
+            if (hostEnd == from) {
+                throw new HttpParseException(400, "Malformed absolute URI: empty host");
+            }
+        }
+        if (hostEnd < to && buf[hostEnd] != ':') {
+            throw new HttpParseException(400, "Malformed absolute URI: bad character after host");
+        }
+        for (int i = hostEnd + 1; i < to; i++) {
+            if (!isDigit(buf[i])) {
+                throw new HttpParseException(400, "Malformed absolute URI: bad port");
+            }
         }
     }
 
     private HttpRequest build() throws HttpParseException {
-        // request line (already validated)
-        int lineEnd = indexOf('\n', 0, len);
-        int rlEnd = lineEnd > 0 && buf[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
-        int sp1 = indexOf(' ', 0, rlEnd);
-        int sp2 = indexOf(' ', sp1 + 1, rlEnd);
         String method = "GET"; // checkRequestLine allows nothing else
-        String target = ascii(sp1 + 1, sp2);
-        String version = buf[rlEnd - 1] == '1' ? "HTTP/1.1" : "HTTP/1.0"; // ditto
+        String version = http11 ? "HTTP/1.1" : "HTTP/1.0"; // ditto
         HttpHeaders headers = new HttpHeaders();
-        int p = lineEnd + 1;
+        int p = indexOf('\n', 0, len) + 1; // after the request line
         while (p < len) {
             int nl = indexOf('\n', p, len);
             int end = nl > p && buf[nl - 1] == '\r' ? nl - 1 : nl;
@@ -232,7 +357,7 @@ public final class HttpUpgradeRequestParser {
             headers.add(headerName(p, colon), ascii(vs, ve));
             p = nl + 1;
         }
-        return new HttpRequest(method, target, version, headers);
+        return new HttpRequest(method, target, version, headers, scheme, authority);
     }
 
     /** The lower-case header name in {@code buf[from, to)} (tchars only): a shared constant if well known. */
@@ -273,6 +398,31 @@ public final class HttpUpgradeRequestParser {
 
     private String ascii(int from, int to) {
         return new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean isAlpha(byte c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    private static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isHexDigit(byte c) {
+        return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    /** RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~". */
+    private static boolean isUnreserved(byte c) {
+        return isAlpha(c) || isDigit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+    }
+
+    /** RFC 3986 section 2.2: "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "=". */
+    private static boolean isSubDelim(byte c) {
+        return switch (c) {
+            case '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=' -> true;
+            default -> false;
+        };
     }
 
     /** RFC 9110 section 5.6.2: a {@code token} character. */

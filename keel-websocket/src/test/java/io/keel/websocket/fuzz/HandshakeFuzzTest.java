@@ -21,7 +21,8 @@ import java.util.Random;
  * split into random reads, under random configurations. Invariants: no exception; {@code NeedMoreData} consumes
  * the whole read; exactly one final result, returned again (and nothing consumed) on later calls; consumed bytes ≤
  * input and independent of the split; the result equals the one-read result; responses are well-formed HTTP heads
- * without injected line breaks; a first byte that cannot start a method token is refused at that byte.
+ * without injected line breaks; a first byte that cannot start a method token is refused at that byte; requests
+ * handed on have an origin-form target, and a Hixie-76 Location that echoes the client's URL.
  */
 class HandshakeFuzzTest {
 
@@ -29,7 +30,8 @@ class HandshakeFuzzTest {
     @DictionaryEntries({"GET ", " HTTP/1.1\\x0D\\x0A", "HTTP/1.0", "\\x0D\\x0A\\x0D\\x0A", "Host: ", "Upgrade: websocket\\x0D\\x0A",
         "Connection: Upgrade\\x0D\\x0A", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\x0D\\x0A", "Sec-WebSocket-Version: ", "13", "8", "7",
         "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\\x0D\\x0A", "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\\x0D\\x0A", "Origin: http://ok",
-        "Sec-WebSocket-Origin: ", "Sec-WebSocket-Protocol: a, b\\x0D\\x0A", "\\x16\\x03\\x01", "get "})
+        "Sec-WebSocket-Origin: ", "Sec-WebSocket-Protocol: a, b\\x0D\\x0A", "\\x16\\x03\\x01", "get ",
+        "GET ws://", "wss://", "http://", "https://", "[::1]:", "@", "#"})
     void handshake(FuzzedDataProvider d) {
         HandshakeConfig cfg = HandshakeConfig.defaults();
         switch (d.consumeInt(0, 3)) {
@@ -83,6 +85,14 @@ class HandshakeFuzzTest {
                 }
                 assertThat(a.subprotocol() == null || a.request().headers().tokens("Sec-WebSocket-Protocol")
                         .contains(a.subprotocol())).isTrue();
+                checkOriginForm(a.request());
+                if (a.version() == ProtocolVersion.HIXIE_76) {
+                    // draft-hixie-76 5.2: the Location is the client's URL; for absolute-form, its scheme and authority
+                    String scheme = a.request().scheme();
+                    boolean secure = scheme == null ? cfg.secure() : scheme.equals("wss") || scheme.equals("https");
+                    assertThat(new String(a.response(), StandardCharsets.ISO_8859_1)).contains("\r\nSec-WebSocket-Location: "
+                            + (secure ? "wss://" : "ws://") + a.request().host() + a.request().target() + "\r\n");
+                }
                 endsHead(data, whole.consumed - (a.version() == ProtocolVersion.HIXIE_76 ? 8 : 0));
             }
             case HandshakeResult.Rejected j -> {
@@ -97,6 +107,7 @@ class HandshakeFuzzTest {
             }
             case HandshakeResult.NotWebSocket n -> {
                 assertThat(n.request().method()).isEqualTo("GET");
+                checkOriginForm(n.request());
                 endsHead(data, whole.consumed);
             }
             default -> throw new AssertionError(r);
@@ -143,6 +154,20 @@ class HandshakeFuzzTest {
             case HandshakeResult.NotWebSocket n -> "plain " + n.request();
             default -> "more";
         };
+    }
+
+    /**
+     * RFC 9112 section 3.2: whatever form the client used, the request handed on has an origin-form target (the
+     * path and query routing sees), and a scheme and authority exactly when it was absolute-form.
+     */
+    private static void checkOriginForm(io.keel.websocket.protocol.HttpRequest r) {
+        assertThat(r.target()).startsWith("/").doesNotContain("#");
+        assertThat(r.scheme() == null).isEqualTo(r.authority() == null);
+        if (r.isAbsoluteForm()) {
+            assertThat(r.scheme()).isIn("ws", "wss", "http", "https");
+            assertThat(r.authority()).isNotEmpty().doesNotContain("@").doesNotContain("/");
+            assertThat(r.host()).isEqualTo(r.authority());
+        }
     }
 
     /** Index of the first byte that is not part of leading empty lines (CR or LF), or -1. */

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class HandshakeTest {
@@ -389,6 +390,119 @@ class HandshakeTest {
                 HandshakeResult r = run(HandshakeConfig.defaults(), "GET / HTTP/1.1\r\nHost: h\r\n" + extra + "\r\n");
                 assertThat(r).as(extra).isInstanceOf(HandshakeResult.NotWebSocket.class);
             }
+        }
+    }
+
+    @Nested
+    @DisplayName("RFC 9112 section 3.2.2: absolute-form request-target, for every version")
+    class AbsoluteForm {
+        @ParameterizedTest(name = "version {0}, {1}")
+        @CsvSource({"13, ws://server.example.com:9001", "13, wss://server.example.com", "8, http://server.example.com",
+            "7, https://server.example.com:8443", "13, WS://Server.Example.COM"})
+        @DisplayName("HyBi: accepted; the request's target and path are the URI's, its host the URI's authority")
+        void hybiVersions(String version, String base) {
+            String req = hybi(version, "").replace("GET /chat ", "GET " + base + "/chat?room=1 ")
+                    .replace("Host: server.example.com", "Host: proxy.internal");
+            HandshakeResult r = run(HandshakeConfig.defaults(), req);
+            assertThat(r).isInstanceOfSatisfying(HandshakeResult.Accepted.class, a -> {
+                assertThat(a.version().wireVersion()).isEqualTo(Integer.parseInt(version));
+                assertThat(a.request().target()).isEqualTo("/chat?room=1");
+                assertThat(a.request().path()).isEqualTo("/chat");
+                assertThat(a.request().host()).isEqualTo(base.substring(base.indexOf("//") + 2));
+                assertThat(str(a.response())).contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n");
+            });
+        }
+
+        @Test
+        @DisplayName("Hixie-76: the draft's worked example in absolute-form gives byte for byte the origin-form answer")
+        void hixie76WorkedExample() {
+            HandshakeResult origin = run(HandshakeConfig.defaults(), HIXIE_SPEC_KEYS + "Tm[K T2u");
+            HandshakeResult absolute = run(HandshakeConfig.defaults(),
+                    HIXIE_SPEC_KEYS.replace("GET /demo ", "GET ws://example.com/demo ") + "Tm[K T2u");
+            assertThat(str(((HandshakeResult.Accepted) absolute).response()))
+                    .isEqualTo(str(((HandshakeResult.Accepted) origin).response()))
+                    .contains("Sec-WebSocket-Location: ws://example.com/demo\r\n");
+        }
+
+        @ParameterizedTest(name = "{0} (connection secure: {1})")
+        @CsvSource({
+            "ws://example.org:8080/demo?x=1,  false, ws://example.org:8080/demo?x=1",
+            "wss://example.org/demo,          false, wss://example.org/demo",
+            "http://example.org/demo,         true,  ws://example.org/demo",
+            "https://example.org:443/demo,    false, wss://example.org:443/demo",
+            "ws://example.org,                false, ws://example.org/",
+            "ws://example.org?x=1,            false, ws://example.org/?x=1",
+            "WSS://[::1]:9001/demo,           false, wss://[::1]:9001/demo",
+        })
+        @DisplayName("Hixie-76: the Location echoes the client's URL: scheme and authority from the URI, never the Host header")
+        void hixie76Location(String uri, boolean secure, String location) {
+            String req = HIXIE.replace("GET /demo ", "GET " + uri + " ").replace("Host: example.com", "Host: other.example");
+            HandshakeResult r = run(HandshakeConfig.defaults().withSecure(secure), req + "^n:ds[4U");
+            assertThat(r).isInstanceOfSatisfying(HandshakeResult.Accepted.class, a -> {
+                assertThat(str(a.response())).contains("\r\nSec-WebSocket-Location: " + location + "\r\n")
+                        .endsWith("8jKS'y:G*Co,Wxa-");
+                assertThat(a.version()).isEqualTo(ProtocolVersion.HIXIE_76);
+            });
+        }
+
+        @Test
+        @DisplayName("origin-form keeps using the Host header and the connection's security for the Location")
+        void originFormLocation() {
+            HandshakeResult r = run(HandshakeConfig.defaults().withSecure(true), HIXIE + "^n:ds[4U");
+            assertThat(str(((HandshakeResult.Accepted) r).response())).contains("Sec-WebSocket-Location: wss://example.com/demo\r\n");
+        }
+
+        @Test
+        @DisplayName("Origin checks see the Origin header alone, in either form, whatever the Host or the authority")
+        void originValidatorSeesTheOriginOnly() {
+            List<String> seen = new java.util.ArrayList<>();
+            HandshakeConfig cfg = HandshakeConfig.defaults().withOriginValidator(o -> {
+                seen.add(o);
+                return "http://example.com".equals(o);
+            });
+            String hybiAbs = hybi("13", "Origin: http://example.com\r\n").replace("GET /chat ", "GET ws://elsewhere.example/chat ");
+            assertThat(run(cfg, hybiAbs)).isInstanceOf(HandshakeResult.Accepted.class);
+            String hybiEvil = hybi("13", "Origin: http://evil.example\r\n").replace("GET /chat ", "GET ws://evil.example/chat ");
+            assertThat(((HandshakeResult.Rejected) run(cfg, hybiEvil)).status()).isEqualTo(403);
+            String hixieAbs = HIXIE.replace("GET /demo ", "GET ws://elsewhere.example/demo ") + "^n:ds[4U";
+            assertThat(run(cfg, hixieAbs)).isInstanceOf(HandshakeResult.Accepted.class);
+            assertThat(seen).containsExactly("http://example.com", "http://evil.example", "http://example.com");
+        }
+
+        @Test
+        @DisplayName("the Host header is still required once (RFC 9112 section 3.2), though its value is then ignored")
+        void hostStillRequired() {
+            String noHost = hybi("13", "").replace("GET /chat ", "GET ws://server.example.com/chat ")
+                    .replace("Host: server.example.com\r\n", "");
+            HandshakeResult r = run(HandshakeConfig.defaults(), noHost);
+            assertThat(r).isInstanceOfSatisfying(HandshakeResult.Rejected.class, rej -> {
+                assertThat(rej.status()).isEqualTo(400);
+                assertThat(rej.reason()).contains("Host");
+            });
+        }
+
+        @Test
+        @DisplayName("a plain GET in absolute-form is NotWebSocket with the origin-form target, e.g. /healthz")
+        void plainGet() {
+            HandshakeResult r = run(HandshakeConfig.defaults(), "GET http://127.0.0.1:9001/healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(r).isInstanceOfSatisfying(HandshakeResult.NotWebSocket.class, n -> {
+                assertThat(n.request().target()).isEqualTo("/healthz");
+                assertThat(n.request().path()).isEqualTo("/healthz");
+                assertThat(n.request().host()).isEqualTo("127.0.0.1:9001");
+            });
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"ws:///chat", "ws://user@server.example.com/chat", "ws://server.example.com:x/chat",
+            "ftp://server.example.com/chat", "ws://server.example.com/chat#f", "chat"})
+        @DisplayName("a malformed absolute URI in an upgrade is a 400 with no request")
+        void malformedIs400(String target) {
+            HandshakeResult r = run(HandshakeConfig.defaults(), hybi("13", "").replace("GET /chat ", "GET " + target + " "));
+            assertThat(r).isInstanceOfSatisfying(HandshakeResult.Rejected.class, rej -> {
+                assertThat(rej.status()).isEqualTo(400);
+                assertThat(rej.request()).isNull();
+                assertThat(str(rej.response())).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("Connection: close\r\n");
+            });
         }
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class HttpUpgradeRequestParserTest {
@@ -311,6 +312,111 @@ class HttpUpgradeRequestParserTest {
             assertThatThrownBy(() -> p.parse(buf("\u0016"))).isInstanceOf(HttpParseException.class);
             p.reset();
             assertThat(p.parse(buf(REQ)).target()).isEqualTo("/chat?room=1");
+        }
+    }
+
+    static HttpRequest parseTarget(String target) throws HttpParseException {
+        return new HttpUpgradeRequestParser().parse(buf("GET " + target + " HTTP/1.1\r\nHost: received.example\r\n\r\n"));
+    }
+
+    @Nested
+    @DisplayName("RFC 9112 section 3.2.2: absolute-form request-target")
+    class AbsoluteForm {
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', value = {
+            "ws://example.com:9001/chat?room=1      | ws    | example.com:9001 | /chat?room=1 | /chat",
+            "wss://example.com/chat                 | wss   | example.com      | /chat        | /chat",
+            "http://127.0.0.1:8080/healthz          | http  | 127.0.0.1:8080   | /healthz     | /healthz",
+            "HTTPS://Example.COM/a/b/?x=1&y=/z?     | https | Example.COM      | /a/b/?x=1&y=/z? | /a/b/",
+            "ws://example.com                       | ws    | example.com      | /            | /",
+            "ws://example.com?x=1                   | ws    | example.com      | /?x=1        | /",
+            "ws://[::1]:9001/v6                     | ws    | [::1]:9001       | /v6          | /v6",
+            "ws://[v7.fe80::1]/future               | ws    | [v7.fe80::1]     | /future      | /future",
+            "ws://ex%41mple.com:/p                  | ws    | ex%41mple.com:   | /p           | /p",
+            "ws://a-b_c~d.!$&'()*+,;=/sub-delims     | ws    | a-b_c~d.!$&'()*+,;= | /sub-delims | /sub-delims",
+            "http://example.com//double//slash      | http  | example.com      | //double//slash | //double//slash",
+        })
+        @DisplayName("the path and query become the origin-form target; scheme (lower case) and authority are kept")
+        void parses(String uri, String scheme, String authority, String target, String path) throws Exception {
+            HttpRequest r = parseTarget(uri);
+            assertThat(r.isAbsoluteForm()).isTrue();
+            assertThat(r.scheme()).isEqualTo(scheme);
+            assertThat(r.authority()).isEqualTo(authority);
+            assertThat(r.target()).isEqualTo(target);
+            assertThat(r.path()).isEqualTo(path);
+            // RFC 9112 section 3.2.2: the authority, not the received Host, is the request's host
+            assertThat(r.host()).isEqualTo(authority);
+            assertThat(r.headers().get("Host")).as("the header itself is kept as received").isEqualTo("received.example");
+        }
+
+        @Test
+        @DisplayName("origin-form has no scheme or authority; its host is the Host header")
+        void originForm() throws Exception {
+            HttpRequest r = parseTarget("/chat?x=1");
+            assertThat(r.isAbsoluteForm()).isFalse();
+            assertThat(r.scheme()).isNull();
+            assertThat(r.authority()).isNull();
+            assertThat(r.host()).isEqualTo("received.example");
+            HttpRequest noHost = new HttpUpgradeRequestParser().parse(buf("GET / HTTP/1.0\r\n\r\n"));
+            assertThat(noHost.host()).isNull();
+        }
+
+        @Test
+        @DisplayName("an absolute-form request in 1-byte reads gives the same request")
+        void byteByByte() throws Exception {
+            String req = "GET wss://example.com:443/chat?room=1 HTTP/1.1\r\nHost: h\r\n\r\n";
+            HttpUpgradeRequestParser p = new HttpUpgradeRequestParser();
+            HttpRequest r = null;
+            byte[] all = req.getBytes(StandardCharsets.ISO_8859_1);
+            for (int i = 0; i < all.length; i++) {
+                r = p.parse(ByteBuffer.wrap(all, i, 1));
+            }
+            assertThat(r.toString()).isEqualTo(new HttpUpgradeRequestParser().parse(buf(req)).toString());
+            assertThat(r.target()).isEqualTo("/chat?room=1");
+            assertThat(r.authority()).isEqualTo("example.com:443");
+        }
+
+        @Test
+        @DisplayName("reset() forgets the previous request's scheme and authority")
+        void resetForgets() throws Exception {
+            HttpUpgradeRequestParser p = new HttpUpgradeRequestParser();
+            assertThat(p.parse(buf("GET ws://a/x HTTP/1.1\r\n\r\n")).authority()).isEqualTo("a");
+            p.reset();
+            HttpRequest r = p.parse(buf("GET /y HTTP/1.1\r\n\r\n"));
+            assertThat(r.authority()).isNull();
+            assertThat(r.scheme()).isNull();
+            assertThat(r.target()).isEqualTo("/y");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {
+            "ws:/one-slash", "ws:host/p", "ws:", "ws:/", "ws://", "ws:///path", "ws://?q", "ws://:9001/",
+            "ws://user@host/", "ws://user:pw@host/", "ws://@host/",
+            "ws://host:80x/", "ws://host:-1/", "ws://host:port/", "ws://ho^st/", "ws://ho\"st/", "ws://ho{st}/",
+            "ws://[::1/", "ws://[]/", "ws://[::1]x/", "ws://[::1]]/", "ws://[::1%eth0]/", "ws://ho%zzst/", "ws://ho%4/",
+            "ws://h\u00e9st/",
+            "ws://host/p#frag", "ws://host#", "/p#frag", "/#",
+            "ftp://host/", "file:///etc/passwd", "mailto:a@b", "urn:x:y", "ws+x://host/", "1ws://host/", "-ws://h/",
+            "*", "chat", "example.com:443", "?q", "ws//host/",
+        })
+        @DisplayName("malformed absolute URIs, other schemes and targets of neither form are 400 at the request line")
+        void malformedIs400(String target) {
+            HttpUpgradeRequestParser p = new HttpUpgradeRequestParser();
+            // the request line alone: the error must not wait for the header block
+            assertThatThrownBy(() -> p.parse(buf("GET " + target + " HTTP/1.1\r\n")))
+                    .isInstanceOfSatisfying(HttpParseException.class, e -> {
+                        assertThat(e.status()).isEqualTo(400);
+                        assertThat(new String(e.response(), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 400 ");
+                    });
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"OPTIONS * HTTP/1.1", "CONNECT example.com:443 HTTP/1.1", "POST ws://h/p HTTP/1.1",
+            "PUT ftp://x HTTP/1.1"})
+        @DisplayName("asterisk-form and authority-form belong to OPTIONS and CONNECT (RFC 9112 section 3.2.3, 3.2.4): 405")
+        void otherFormsOfOtherMethodsAre405(String line) {
+            assertThatThrownBy(() -> new HttpUpgradeRequestParser().parse(buf(line + "\r\n")))
+                    .isInstanceOfSatisfying(HttpParseException.class, e -> assertThat(e.status()).isEqualTo(405));
         }
     }
 }
