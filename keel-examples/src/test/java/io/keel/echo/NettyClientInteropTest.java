@@ -21,6 +21,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -89,6 +90,7 @@ class NettyClientInteropTest {
     static final class ClientHandler extends SimpleChannelInboundHandler<Object> {
         final WebSocketClientHandshaker handshaker;
         final CompletableFuture<Void> handshake = new CompletableFuture<>();
+        volatile HttpHeaders upgradeResponseHeaders;
         final BlockingQueue<Object> frames = new LinkedBlockingQueue<>(); // String, byte[], or Integer (close code)
 
         ClientHandler(WebSocketClientHandshaker handshaker) {
@@ -104,6 +106,7 @@ class NettyClientInteropTest {
         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
             if (!handshaker.isHandshakeComplete()) {
                 try {
+                    upgradeResponseHeaders = ((FullHttpResponse) msg).headers().copy();
                     handshaker.finishHandshake(ctx.channel(), (FullHttpResponse) msg);
                     handshake.complete(null);
                 } catch (RuntimeException e) {
@@ -150,14 +153,7 @@ class NettyClientInteropTest {
         WebSocketClientHandshaker hs = WebSocketClientHandshakerFactory.newHandshaker(
             uri, version, null, false, new DefaultHttpHeaders(), 1 << 20);
         ClientHandler client = new ClientHandler(hs);
-        Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
-            .handler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel c) {
-                    c.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192), client);
-                }
-            })
-            .connect("127.0.0.1", server.port()).sync().channel();
+        Channel ch = connect(client);
         try {
             client.handshake.get(10, TimeUnit.SECONDS);
             assertThat(handler.stats().handshakes(SERVER_VIEW.get(version))).isEqualTo(1);
@@ -194,6 +190,46 @@ class NettyClientInteropTest {
             }
             assertThat(ch.closeFuture().await(10, TimeUnit.SECONDS))
                 .as("the server closes TCP once the close handshake is over").isTrue();
+        } finally {
+            ch.close().await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private Channel connect(ClientHandler client) throws InterruptedException {
+        return new Bootstrap().group(group).channel(NioSocketChannel.class)
+            .handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel c) {
+                    c.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192), client);
+                }
+            })
+            .connect("127.0.0.1", server.port()).sync().channel();
+    }
+
+    /**
+     * RFC 9112 section 3.2.2: Netty's handshakers with {@code absoluteUpgradeUrl} (what a client sends through a
+     * plain HTTP proxy) write {@code GET ws://127.0.0.1:port/echo?x=1}, here with a {@code Host} that differs from
+     * the URI's authority: upgraded on every version, and echoing.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = WebSocketVersion.class, names = {"V00", "V07", "V08", "V13"})
+    void absoluteFormUpgrade(WebSocketVersion version) throws Exception {
+        URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/echo?x=1");
+        WebSocketClientHandshaker hs = WebSocketClientHandshakerFactory.newHandshaker(
+            uri, version, null, false, new DefaultHttpHeaders().set("Host", "proxy.internal"), 1 << 20, true, false, 10_000L,
+            true);
+        ClientHandler client = new ClientHandler(hs);
+        Channel ch = connect(client);
+        try {
+            client.handshake.get(10, TimeUnit.SECONDS);
+            assertThat(handler.stats().handshakes(SERVER_VIEW.get(version))).isEqualTo(1);
+            if (version == WebSocketVersion.V00) {
+                // draft-hixie-76: the Location is the URL the client asked for: the URI's authority, not the Host
+                // header (RFC 9112 section 3.2.2), and its path, not the whole absolute URI
+                assertThat(client.upgradeResponseHeaders.get("Sec-WebSocket-Location")).isEqualTo(uri.toString());
+            }
+            ch.writeAndFlush(new TextWebSocketFrame("absolute " + version));
+            assertThat(client.next()).isEqualTo("absolute " + version);
         } finally {
             ch.close().await(5, TimeUnit.SECONDS);
         }
