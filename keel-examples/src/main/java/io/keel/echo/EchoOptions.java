@@ -143,8 +143,8 @@ final class EchoOptions {
             throw new UsageException("--password-file goes with --pkcs12");
         }
         if (pkcs12 != null && passwordFile == null) {
-            throw new UsageException("--pkcs12 needs --password-file FILE (a file whose first line is the key store's"
-                + " password; an empty file for none)");
+            throw new UsageException("--pkcs12 needs --password-file FILE: a file whose first line is the key store's"
+                + " password, empty for none");
         }
         if (selfSignedDir != null && (cert != null || pkcs12 != null)) {
             throw new UsageException("--self-signed-dir is for the generated certificate: not with --cert or --pkcs12");

@@ -100,7 +100,7 @@ final class EchoServer {
                 s.admin.start();
             } catch (ServerStartException e) {
                 s.server.close();
-                throw new StartupException(e.getMessage() + " (--admin-port)", e);
+                throw new StartupException("--admin-port: " + e.getMessage(), e);
             }
         }
         return s;

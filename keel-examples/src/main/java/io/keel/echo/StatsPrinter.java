@@ -16,8 +16,8 @@ import java.util.Locale;
  * <pre>
  * 2025-06-01T10:15:30Z stats: conns 12 open / 340 total (peak 20, 0 refused), msgs 1,234/s in (56,789 total),
  *   data 1.2 MiB/s in, 1.2 MiB/s out (totals 45.6 MiB in, 45.6 MiB out), websockets 10 open, handshakes
- *   rfc_6455 330 / hybi_08 2 / hybi_07 0 / hixie_76 0 (1 rejected), closed 0 for 1008 (not reading),
- *   0 for 1002/1007/1009 (protocol errors, 0 of them too big), tls handshake failures 0
+ *   rfc_6455 330 / hybi_08 2 / hybi_07 0 / hixie_76 0 (1 rejected), closed 0 for not reading (1008),
+ *   0 for protocol errors (1002/1007/1009), tls handshake failures 0
  * </pre>
  * (one line). The tcp server's line has the connections and the data only: nothing about WebSockets.
  */
@@ -88,9 +88,8 @@ final class StatsPrinter implements Runnable {
                     .append(i > 0 ? " / " : "");
             }
             b.append(" (").append(count(w.handshakesRejected())).append(" rejected), closed ")
-                .append(count(w.sendQueueOverflows())).append(" for 1008 (not reading), ")
-                .append(count(w.protocolErrors())).append(" for 1002/1007/1009 (protocol errors, ")
-                .append(count(w.messagesTooBig())).append(" of them too big)");
+                .append(count(w.sendQueueOverflows())).append(" for not reading (1008), ")
+                .append(count(w.protocolErrors())).append(" for protocol errors (1002/1007/1009)");
         }
         if (echo.tlsLayer != null) {
             b.append(", tls handshake failures ").append(count(echo.tlsLayer.stats().handshakeFailures()));

@@ -85,7 +85,13 @@ public final class EchoProcess implements AutoCloseable {
      * on ...:PORT" line, which sets {@link #port}.
      */
     public static EchoProcess startProgram(Class<?> mainClass, String... args) throws Exception {
-        EchoProcess p = launchProgram(mainClass, args);
+        return startProgram(mainClass, Map.of(), args);
+    }
+
+    /** As {@link #startProgram(Class, String...)} with {@code env} added to the child's environment. */
+    public static EchoProcess startProgram(Class<?> mainClass, Map<String, String> env, String... args)
+        throws Exception {
+        EchoProcess p = launchProgram(mainClass, env, args);
         String line;
         while (!(line = p.nextLine(60)).equals("<eof>")) {
             Matcher m = LISTENING.matcher(line);
