@@ -50,7 +50,11 @@ public final class ChatMain {
             return 1;
         }
         CountDownLatch stop = ShutdownSignals.terminationLatch();
-        out.println("keel-chat: " + chat.listeningLine());
+        if (chat.selfSigned != null && chat.selfSigned.note() != null) {
+            (chat.selfSigned.warning() ? err : out).println("keel-chat: " + chat.selfSigned.note());
+            err.flush();
+        }
+        out.print("keel-chat: " + String.join(System.lineSeparator(), chat.listeningLines()) + System.lineSeparator());
         out.flush();
         ShutdownSignals.awaitThenShutDown(stop, "keel-chat", chat.server, SHUTDOWN_GRACE, out);
         return 0;

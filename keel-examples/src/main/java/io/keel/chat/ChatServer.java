@@ -3,6 +3,7 @@ package io.keel.chat;
 import io.keel.core.ConnectionHandler;
 import io.keel.core.Server;
 import io.keel.core.ServerStartException;
+import io.keel.echo.SelfSignedCache;
 import io.keel.echo.ServerProgram;
 import io.keel.echo.StartupException;
 import io.keel.tls.TlsContext;
@@ -10,6 +11,7 @@ import io.keel.tls.TlsServerLayer;
 import io.keel.websocket.HttpFallback;
 import io.keel.websocket.WebSocketProtocolHandler;
 import io.keel.websocket.protocol.HttpResponses;
+import java.util.List;
 
 /** The chat program's server: {@link ChatHandler} behind the WebSocket layer (and TLS for wss), a page on GET /. */
 final class ChatServer {
@@ -20,6 +22,7 @@ final class ChatServer {
     final Server server;
     final WebSocketProtocolHandler webSocket;
     final TlsContext tls; // null unless wss
+    final SelfSignedCache.Result selfSigned; // null unless wss
 
     private ChatServer(ChatOptions options) throws StartupException {
         this.options = options;
@@ -29,9 +32,13 @@ final class ChatServer {
             .build();
         ConnectionHandler handler = webSocket;
         if (options.secure) {
-            tls = ServerProgram.tlsContext(options.tlsProvider, TlsContext.Builder::selfSigned);
+            selfSigned = options.selfSignedDir != null ? SelfSignedCache.obtain(options.selfSignedDir, true)
+                : SelfSignedCache.obtain(SelfSignedCache.defaultDir(System.getenv(), System.getProperty("user.home")),
+                    false);
+            tls = ServerProgram.tlsContext(options.tlsProvider, b -> b.selfSigned(selfSigned.certificate()));
             handler = new TlsServerLayer(tls, webSocket);
         } else {
+            selfSigned = null;
             tls = null;
         }
         server = Server.builder()
@@ -63,12 +70,20 @@ final class ChatServer {
             : HttpResponses.error(404, "not found");
     }
 
-    /** The line printed once the server accepts connections: the WebSocket URL (and for wss the certificate). */
-    String listeningLine() {
+    /**
+     * The lines printed once the server accepts connections: the WebSocket URL and the chat page (and for wss the
+     * certificate's fingerprint, then where it is kept).
+     */
+    List<String> listeningLines() {
         String address = ServerProgram.urlHost(server.localAddress()) + ":" + server.port() + "/";
-        return options.secure
-            ? "wss chat server listening on wss://" + address + " (TLS " + options.tlsProvider
-                + ", certificate SHA-256 " + tls.sha256Fingerprint() + "); chat page https://" + address
-            : "ws chat server listening on ws://" + address + "; chat page http://" + address;
+        if (!options.secure) {
+            return List.of("ws chat server listening on ws://" + address + "; chat page http://" + address);
+        }
+        return List.of("wss chat server listening on wss://" + address + " (TLS " + options.tlsProvider
+                + ", certificate SHA-256 " + tls.sha256Fingerprint() + "); chat page https://" + address,
+            selfSigned.file() != null
+                ? "  certificate: " + selfSigned.certificateFile() + " (self-signed: accept it once in the browser,"
+                    + " or trust this file)"
+                : "  certificate: self-signed, in memory only (a new one at each start)");
     }
 }

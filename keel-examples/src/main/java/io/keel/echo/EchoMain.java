@@ -6,7 +6,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code keel-echo}: the echo servers of the seed (tcp, ws, and the flagship wss) behind one command line.
- * Exit codes: 0 after a graceful shutdown, 1 when the server cannot start, 2 for a bad command line.
+ * Exit codes: 0 after a graceful shutdown, 1 when the server cannot start, 2 for a bad command line; each failure
+ * is one line on stderr, never a Java exception's text.
  */
 public final class EchoMain {
     private EchoMain() {
@@ -22,8 +23,7 @@ public final class EchoMain {
         try {
             options = EchoOptions.parse(args);
         } catch (UsageException e) {
-            err.println("keel-echo: " + e.getMessage());
-            err.println("Try 'keel-echo --help'.");
+            err.println("keel-echo: " + e.getMessage() + " (try 'keel-echo --help')");
             return 2;
         }
         if (options.help) {
@@ -38,7 +38,12 @@ public final class EchoMain {
             return 1;
         }
         CountDownLatch stop = ShutdownSignals.terminationLatch();
-        out.println("keel-echo: " + echo.listeningLine());
+        if (echo.selfSigned != null && echo.selfSigned.note() != null) {
+            (echo.selfSigned.warning() ? err : out).println("keel-echo: " + echo.selfSigned.note());
+            err.flush();
+        }
+        // one print: the lines arrive together
+        out.print("keel-echo: " + String.join(System.lineSeparator(), echo.listeningLines()) + System.lineSeparator());
         out.flush();
         if (echo.tls != null) {
             ShutdownSignals.onHangup(() -> {
@@ -46,7 +51,7 @@ public final class EchoMain {
                     echo.tls.reload();
                     out.println("keel-echo: certificate reloaded (SHA-256 " + echo.tls.sha256Fingerprint() + ")");
                 } catch (RuntimeException e) {
-                    err.println("keel-echo: certificate reload failed, keeping the current one: " + e.getMessage());
+                    err.println("keel-echo: certificate reload failed, keeping the current one: " + ServerProgram.describe(e));
                 }
                 out.flush();
             });
@@ -55,7 +60,9 @@ public final class EchoMain {
             StatsPrinter.start(echo, out, options.statsSeconds);
         }
         ShutdownSignals.awaitThenShutDown(stop, "keel-echo", echo.server,
-            Duration.ofSeconds(options.shutdownGraceSeconds), out);
+            Duration.ofSeconds(options.shutdownGraceSeconds), out,
+            echo.webSocket != null ? ShutdownSignals.WEBSOCKET_CLOSE : "open connections are closed");
+        echo.closeAdmin();
         return 0;
     }
 }

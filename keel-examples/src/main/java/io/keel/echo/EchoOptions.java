@@ -25,6 +25,9 @@ final class EchoOptions {
     Path key;
     Path pkcs12;
     Path passwordFile;
+    Path selfSignedDir; // null: the default cache directory
+    Integer adminPort;  // null: no admin listener
+    String adminBind;   // null: 127.0.0.1
     String tlsProvider = "jdk";
     boolean verifyPeer;
     Path ca;
@@ -33,7 +36,8 @@ final class EchoOptions {
     static final String USAGE = """
         Usage: keel-echo [options]
           Echo servers on the Keel framework. With no options: the secure WebSocket echo server (wss://) on
-          port 8443 with a generated self-signed certificate, all protocol versions auto-detected.
+          port 8443 with a self-signed certificate (generated once, then kept), all protocol versions
+          auto-detected.
 
           --mode tcp|ws|wss        which echo server (default wss)
           --bind ADDRESS           address to listen on (default 0.0.0.0)
@@ -47,11 +51,21 @@ final class EchoOptions {
           --max-message-size BYTES largest WebSocket message accepted (default 16777216)
           --streaming              echo WebSocket fragments as they arrive instead of whole messages
           --stats SECONDS          print a status line every SECONDS
-          --cert FILE --key FILE   PEM certificate chain and private key (wss)
-          --pkcs12 FILE --password-file FILE   PKCS#12 key store instead of PEM (wss)
+          --admin-port PORT        also serve /healthz and /metrics over plain HTTP on PORT (0: any free port),
+                                   a listener of its own: not counted in --max-connections
+          --admin-bind ADDRESS     address of the admin listener (default 127.0.0.1: this machine only)
+          --cert FILE [--key FILE] PEM certificate chain and private key (wss); without --key, FILE holds both
+          --pkcs12 FILE --password-file FILE   PKCS#12 key store and the file whose first line is its password (wss)
+          --self-signed-dir DIR    where the generated certificate is kept across restarts (wss without --cert or
+                                   --pkcs12; default $XDG_CACHE_HOME/keel, else ~/.cache/keel)
           --tls-provider jdk|openssl   TLS implementation (default jdk)
           --verify-peer --ca FILE  require client certificates signed by the CA in FILE
           --help                   this text
+
+          HTTP endpoints, on the ws/wss port (and /healthz, /metrics on the --admin-port, in every mode):
+            GET /           a page to try the echo in a browser
+            GET /healthz    200 "ok" while the server accepts connections, 503 once it shuts down
+            GET /metrics    the counters in Prometheus' text format
 
           On SIGHUP the wss server re-reads its certificate files: new connections get the new certificate,
           open ones keep going. SIGINT/SIGTERM close every WebSocket with 1001 (going away) and exit 0.
@@ -68,7 +82,8 @@ final class EchoOptions {
 
     private static final List<String> KNOWN_WITH_VALUE = List.of("--mode", "--bind", "--port", "--backlog",
         "--io-threads", "--max-connections", "--idle-timeout", "--shutdown-grace", "--max-message-size",
-        "--stats", "--cert", "--key", "--pkcs12", "--password-file", "--tls-provider", "--ca");
+        "--stats", "--cert", "--key", "--pkcs12", "--password-file", "--tls-provider", "--ca", "--self-signed-dir",
+        "--admin-port", "--admin-bind");
 
     private void set(String opt, String v) throws UsageException {
         switch (opt) {
@@ -92,19 +107,34 @@ final class EchoOptions {
             case "--shutdown-grace" -> shutdownGraceSeconds = intIn(opt, v, 0, 3600);
             case "--max-message-size" -> maxMessageSize = intIn(opt, v, 125, Integer.MAX_VALUE - 64);
             case "--stats" -> statsSeconds = intIn(opt, v, 1, 86_400);
-            case "--cert" -> cert = Path.of(v);
-            case "--key" -> key = Path.of(v);
-            case "--pkcs12" -> pkcs12 = Path.of(v);
-            case "--password-file" -> passwordFile = Path.of(v);
-            case "--ca" -> ca = Path.of(v);
+            case "--cert" -> cert = path(opt, v);
+            case "--key" -> key = path(opt, v);
+            case "--pkcs12" -> pkcs12 = path(opt, v);
+            case "--password-file" -> passwordFile = path(opt, v);
+            case "--ca" -> ca = path(opt, v);
+            case "--self-signed-dir" -> selfSignedDir = path(opt, v);
+            case "--admin-port" -> adminPort = intIn(opt, v, 0, 65535);
+            case "--admin-bind" -> adminBind = v;
             case "--tls-provider" -> tlsProvider = CommandLine.oneOf(opt, v, "jdk", "openssl");
             default -> throw new UsageException("unknown option '" + opt + "'");
         }
     }
 
+    /** A file or directory name: not empty, and a path this system can name. */
+    private static Path path(String opt, String v) throws UsageException {
+        if (v.isBlank()) {
+            throw new UsageException(opt + " needs a file name, not an empty one");
+        }
+        try {
+            return Path.of(v);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UsageException(opt + " needs a valid file name, not '" + v + "'");
+        }
+    }
+
     private void validate() throws UsageException {
-        if ((cert == null) != (key == null)) {
-            throw new UsageException("--cert and --key go together");
+        if (key != null && cert == null) {
+            throw new UsageException("--key goes with --cert FILE (the certificate chain)");
         }
         if (pkcs12 != null && cert != null) {
             throw new UsageException("give either --cert/--key or --pkcs12, not both");
@@ -112,16 +142,35 @@ final class EchoOptions {
         if (passwordFile != null && pkcs12 == null) {
             throw new UsageException("--password-file goes with --pkcs12");
         }
+        if (pkcs12 != null && passwordFile == null) {
+            throw new UsageException("--pkcs12 needs --password-file FILE: a file whose first line is the key store's"
+                + " password, empty for none");
+        }
+        if (selfSignedDir != null && (cert != null || pkcs12 != null)) {
+            throw new UsageException("--self-signed-dir is for the generated certificate: not with --cert or --pkcs12");
+        }
+        if (adminPort == null && adminBind != null) {
+            throw new UsageException("--admin-bind goes with --admin-port PORT");
+        }
+        if (adminPort != null && adminPort != 0 && adminPort == portOrDefault()) {
+            throw new UsageException("--admin-port must differ from the service port " + portOrDefault());
+        }
         if (verifyPeer && ca == null) {
             throw new UsageException("--verify-peer needs --ca FILE (the CA that signs client certificates)");
         }
         if (ca != null && !verifyPeer) {
             throw new UsageException("--ca is only used with --verify-peer");
         }
-        boolean tlsOptions = cert != null || pkcs12 != null || verifyPeer || !tlsProvider.equals("jdk");
+        boolean tlsOptions = cert != null || pkcs12 != null || selfSignedDir != null || verifyPeer
+            || !tlsProvider.equals("jdk");
         if (tlsOptions && mode != Mode.WSS) {
             throw new UsageException("TLS options need --mode wss");
         }
+    }
+
+    /** The admin listener's address: {@code --admin-bind}, else the loopback address only. */
+    String adminBindOrDefault() {
+        return adminBind != null ? adminBind : "127.0.0.1";
     }
 
     int portOrDefault() {

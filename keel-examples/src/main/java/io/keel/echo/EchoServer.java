@@ -11,6 +11,8 @@ import io.keel.websocket.WebSocketProtocolHandler;
 import io.keel.websocket.WebSocketStats;
 import io.keel.websocket.protocol.ProtocolVersion;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -23,9 +25,18 @@ final class EchoServer {
     final WebSocketProtocolHandler webSocket; // null in tcp mode
     final TlsContext tls;                     // null unless wss
     final TlsServerLayer tlsLayer;            // null unless wss
+    final SelfSignedCache.Result selfSigned;  // null unless wss with a generated certificate
+    final Server admin;                       // null without --admin-port
 
     private EchoServer(EchoOptions options) throws StartupException {
         this.options = options;
+        if (options.mode == EchoOptions.Mode.WSS && options.cert == null && options.pkcs12 == null) {
+            selfSigned = options.selfSignedDir != null ? SelfSignedCache.obtain(options.selfSignedDir, true)
+                : SelfSignedCache.obtain(SelfSignedCache.defaultDir(System.getenv(), System.getProperty("user.home")),
+                    false);
+        } else {
+            selfSigned = null;
+        }
         ConnectionHandler handler;
         if (options.mode == EchoOptions.Mode.TCP) {
             webSocket = null;
@@ -34,12 +45,12 @@ final class EchoServer {
             webSocket = WebSocketProtocolHandler.builder(new WebSocketEchoHandler())
                 .maxMessageSize(options.maxMessageSize)
                 .streaming(options.streaming)
-                .httpFallback(new HttpEndpoints(this::accepting, this::metrics))
+                .httpFallback(HttpEndpoints.forServicePort(this::accepting, this::metrics))
                 .build();
             handler = webSocket;
         }
         if (options.mode == EchoOptions.Mode.WSS) {
-            tls = tlsContext(options);
+            tls = tlsContext(options, selfSigned);
             tlsLayer = new TlsServerLayer(tls, handler);
             handler = tlsLayer;
         } else {
@@ -57,7 +68,25 @@ final class EchoServer {
             b.maxConnections(options.maxConnections);
         }
         server = b.build();
+        if (options.adminPort != null) {
+            // a server of its own: its connections never count against --max-connections, and a flood of
+            // clients on the service port cannot keep a health check out
+            admin = Server.builder()
+                .bind(options.adminBindOrDefault(), options.adminPort)
+                .ioThreads(1)
+                .idleTimeout(ADMIN_IDLE_TIMEOUT)
+                .maxConnections(ADMIN_MAX_CONNECTIONS)
+                .handler(new AdminHttpHandler(HttpEndpoints.forAdminPort(this::accepting, this::metrics)))
+                .build();
+        } else {
+            admin = null;
+        }
     }
+
+    /** An admin request is one GET: a connection idle this long is a stuck client. */
+    static final Duration ADMIN_IDLE_TIMEOUT = Duration.ofSeconds(10);
+    /** Health checks and scrapes are a few at a time; the admin port's own limit. */
+    static final int ADMIN_MAX_CONNECTIONS = 64;
 
     static EchoServer start(EchoOptions options) throws StartupException {
         EchoServer s = new EchoServer(options);
@@ -66,17 +95,34 @@ final class EchoServer {
         } catch (ServerStartException e) {
             throw new StartupException(e.getMessage(), e);
         }
+        if (s.admin != null) {
+            try {
+                s.admin.start();
+            } catch (ServerStartException e) {
+                s.server.close();
+                throw new StartupException("--admin-port: " + e.getMessage(), e);
+            }
+        }
         return s;
     }
 
-    private static TlsContext tlsContext(EchoOptions o) throws StartupException {
+    /** Stops the admin listener (after the service port's graceful shutdown, so /healthz said 503 meanwhile). */
+    void closeAdmin() {
+        if (admin != null) {
+            admin.close();
+        }
+    }
+
+    private static TlsContext tlsContext(EchoOptions o, SelfSignedCache.Result selfSigned) throws StartupException {
         return ServerProgram.tlsContext(o.tlsProvider, b -> {
-            if (o.cert != null) {
+            if (o.cert != null && o.key != null) {
                 b.certificate(o.cert, o.key);
+            } else if (o.cert != null) {
+                b.certificate(o.cert);
             } else if (o.pkcs12 != null) {
                 b.pkcs12(o.pkcs12, o.passwordFile);
             } else {
-                b.selfSigned();
+                b.selfSigned(selfSigned.certificate());
             }
             if (o.verifyPeer) {
                 b.verifyPeer(o.ca);
@@ -89,15 +135,42 @@ final class EchoServer {
         return server.isAccepting();
     }
 
-    /** The one line printed once the server accepts connections. */
-    String listeningLine() {
+    /**
+     * The lines printed once the server accepts connections: the first says where it listens (with the
+     * certificate's fingerprint for wss), the others give every URL a person uses: the page to open in a browser,
+     * /healthz and /metrics (on the admin port when there is one), and where a kept self-signed certificate is.
+     * tcp mode without an admin port: its address only.
+     */
+    List<String> listeningLines() {
         String host = ServerProgram.urlHost(server.localAddress());
-        return switch (options.mode) {
-            case TCP -> "tcp echo server listening on " + host + ":" + server.port();
-            case WS -> "ws echo server listening on ws://" + host + ":" + server.port() + "/";
-            case WSS -> "wss echo server listening on wss://" + host + ":" + server.port() + "/"
-                + " (TLS " + options.tlsProvider + ", certificate SHA-256 " + tls.sha256Fingerprint() + ")";
-        };
+        String hostPort = host + ":" + server.port();
+        List<String> lines = new ArrayList<>();
+        String http = options.mode == EchoOptions.Mode.WSS ? "https://" : "http://";
+        switch (options.mode) {
+            case TCP -> lines.add("tcp echo server listening on " + hostPort);
+            case WS -> lines.add("ws echo server listening on ws://" + hostPort + "/");
+            case WSS -> lines.add("wss echo server listening on wss://" + hostPort + "/"
+                + " (TLS " + options.tlsProvider + ", certificate SHA-256 " + tls.sha256Fingerprint() + ")");
+        }
+        if (webSocket != null) {
+            lines.add("  browser page: " + http + hostPort + HttpEndpoints.PAGE);
+        }
+        if (admin != null) {
+            String adminBase = "http://" + ServerProgram.urlHost(admin.localAddress()) + ":" + admin.port();
+            String where = webSocket != null ? " (admin port; also on the service port)" : " (admin port)";
+            lines.add("  health check: " + adminBase + HttpEndpoints.HEALTH + where);
+            lines.add("  metrics:      " + adminBase + HttpEndpoints.METRICS + where);
+        } else if (webSocket != null) {
+            lines.add("  health check: " + http + hostPort + HttpEndpoints.HEALTH);
+            lines.add("  metrics:      " + http + hostPort + HttpEndpoints.METRICS);
+        }
+        if (selfSigned != null) {
+            lines.add(selfSigned.file() != null
+                ? "  certificate:  " + selfSigned.certificateFile() + " (self-signed: accept it once in the browser,"
+                    + " or trust this file)"
+                : "  certificate:  self-signed, in memory only (a new one at each start)");
+        }
+        return lines;
     }
 
     /** The counters in Prometheus' text exposition format. */

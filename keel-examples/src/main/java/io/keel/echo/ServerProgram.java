@@ -50,6 +50,31 @@ public final class ServerProgram {
         }
     }
 
+    private static final java.util.regex.Pattern JAVA_CLASS_PREFIX =
+        java.util.regex.Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error):\\s*");
+
+    /**
+     * What went wrong, in words for a one-line message: the message of {@code e} (or of its first cause that has
+     * one) without Java class names ("java.io.IOException: Is a directory" becomes "Is a directory"), an I/O
+     * error's reason alone, "unexpected error" when nothing in the chain says anything.
+     *
+     * @param e the failure
+     * @return a phrase without a final period
+     */
+    public static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                : t.getMessage();
+            if (m != null) {
+                m = JAVA_CLASS_PREFIX.matcher(m).replaceAll("").strip();
+                if (!m.isEmpty()) {
+                    return m;
+                }
+            }
+        }
+        return "unexpected error";
+    }
+
     /**
      * The host to print in a URL for a server bound to {@code bound}: a wildcard bind is reached as
      * {@code localhost} (which the generated certificate names), and an IPv6 address gets its brackets.

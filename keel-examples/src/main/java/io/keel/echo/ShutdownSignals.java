@@ -58,12 +58,24 @@ public final class ShutdownSignals {
      */
     public static void awaitThenShutDown(CountDownLatch stop, String program, Server server, Duration grace,
         PrintStream out) {
+        awaitThenShutDown(stop, program, server, grace, out, WEBSOCKET_CLOSE);
+    }
+
+    /** What a WebSocket server's clients get at shutdown, as said by {@link #awaitThenShutDown}. */
+    public static final String WEBSOCKET_CLOSE = "clients get a close with 1001, going away";
+
+    /**
+     * As {@link #awaitThenShutDown(CountDownLatch, String, Server, Duration, PrintStream)}, saying what the clients
+     * get in words of the server's protocol: "{@code program}: shutting down ({@code clientsGet})".
+     */
+    public static void awaitThenShutDown(CountDownLatch stop, String program, Server server, Duration grace,
+        PrintStream out, String clientsGet) {
         try {
             stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        out.println(program + ": shutting down (clients get a close with 1001, going away)");
+        out.println(program + ": shutting down (" + clientsGet + ")");
         out.flush();
         server.shutdown(grace).join();
         out.println(program + ": stopped; " + server.stats().totalConnections() + " connections served");

@@ -58,7 +58,7 @@ class ChatProgramTest {
         Run r = run("--help");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("Usage: keel-chat", "--mode ws|wss", "--bind", "--port", "--io-threads",
-            "--tls-provider", "--help");
+            "--tls-provider", "--self-signed-dir DIR", "--help");
         assertThat(r.err()).isEmpty();
     }
 
@@ -72,6 +72,8 @@ class ChatProgramTest {
             {"--io-threads", "0"},
             {"--tls-provider", "gnutls"},
             {"--mode", "ws", "--tls-provider", "openssl"},
+            {"--mode", "ws", "--self-signed-dir", "/tmp/keel"},
+            {"--self-signed-dir", ""},
         };
         String[] expected = {
             "unknown option '--nope'",
@@ -81,6 +83,8 @@ class ChatProgramTest {
             "--io-threads must be between 1 and 1024",
             "--tls-provider must be jdk or openssl, not 'gnutls'",
             "--tls-provider needs --mode wss",
+            "--self-signed-dir needs --mode wss",
+            "--self-signed-dir needs a directory name, not an empty one",
         };
         for (int i = 0; i < bad.length; i++) {
             Run r = run(bad[i]);

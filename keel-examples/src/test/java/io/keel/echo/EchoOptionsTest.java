@@ -43,10 +43,66 @@ class EchoOptionsTest {
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--port"})).hasMessageContaining("needs a value");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--port", "x"})).hasMessageContaining("whole number");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--io-threads", "0"})).hasMessageContaining("between 1 and 1024");
-        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--cert", "a.pem"})).hasMessageContaining("--cert and --key go together");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--key", "a.pem"})).hasMessageContaining("--key goes with --cert");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--verify-peer"})).hasMessageContaining("--ca");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "ws", "--tls-provider", "openssl"}))
             .hasMessageContaining("need --mode wss");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--tls-provider", "gnutls"})).hasMessageContaining("jdk or openssl");
+    }
+
+    @Test
+    void certAloneIsOnePemFileWithBothAndKeyAloneIsAnError() throws Exception {
+        EchoOptions o = EchoOptions.parse(new String[] {"--cert", "both.pem"});
+        assertThat(o.cert).hasToString("both.pem");
+        assertThat(o.key).isNull();
+        o = EchoOptions.parse(new String[] {"--cert", "c.pem", "--key", "k.pem"});
+        assertThat(o.key).hasToString("k.pem");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--key", "k.pem"}))
+            .hasMessage("--key goes with --cert FILE (the certificate chain)");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--cert", ""}))
+            .hasMessage("--cert needs a file name, not an empty one");
+    }
+
+    @Test
+    void pkcs12WithoutItsPasswordFileIsAUsageError() throws Exception {
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--pkcs12", "server.p12"}))
+            .isInstanceOf(UsageException.class)
+            .hasMessage("--pkcs12 needs --password-file FILE: a file whose first line is the key store's password,"
+                + " empty for none");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--password-file", "pw"}))
+            .hasMessage("--password-file goes with --pkcs12");
+        EchoOptions o = EchoOptions.parse(new String[] {"--pkcs12", "server.p12", "--password-file", "pw"});
+        assertThat(o.pkcs12).hasToString("server.p12");
+        assertThat(o.passwordFile).hasToString("pw");
+    }
+
+    @Test
+    void selfSignedDirIsForTheGeneratedCertificateOfWss() throws Exception {
+        assertThat(EchoOptions.parse(new String[0]).selfSignedDir).as("default: the cache directory").isNull();
+        assertThat(EchoOptions.parse(new String[] {"--self-signed-dir", "/tmp/k"}).selfSignedDir).hasToString("/tmp/k");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--self-signed-dir", "/tmp/k", "--cert", "b.pem"}))
+            .hasMessage("--self-signed-dir is for the generated certificate: not with --cert or --pkcs12");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "ws", "--self-signed-dir", "/tmp/k"}))
+            .hasMessage("TLS options need --mode wss");
+    }
+
+    @Test
+    void adminPortOnLoopbackByDefaultInEveryMode() throws Exception {
+        EchoOptions o = EchoOptions.parse(new String[0]);
+        assertThat(o.adminPort).isNull();
+        for (String mode : new String[] {"tcp", "ws", "wss"}) {
+            o = EchoOptions.parse(new String[] {"--mode", mode, "--admin-port", "9100"});
+            assertThat(o.adminPort).isEqualTo(9100);
+            assertThat(o.adminBindOrDefault()).isEqualTo("127.0.0.1");
+        }
+        o = EchoOptions.parse(new String[] {"--admin-port=0", "--admin-bind", "0.0.0.0"});
+        assertThat(o.adminPort).isZero();
+        assertThat(o.adminBindOrDefault()).isEqualTo("0.0.0.0");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--admin-bind", "0.0.0.0"}))
+            .hasMessage("--admin-bind goes with --admin-port PORT");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--admin-port", "8443"}))
+            .hasMessage("--admin-port must differ from the service port 8443");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--admin-port", "70000"}))
+            .hasMessage("--admin-port must be between 0 and 65535, not 70000");
     }
 }

@@ -3,21 +3,51 @@ package io.keel.echo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The real keel-echo program (or another example program, such as keel-chat) in a child JVM, as a user starts it;
- * stops it with SIGTERM like a user would.
+ * stops it with SIGTERM like a user would. Its {@code XDG_CACHE_HOME} is a temporary directory of this test JVM
+ * ({@link #TEST_CACHE_HOME}), so that a wss program keeps its generated certificate there rather than in the real
+ * {@code ~/.cache/keel} of whoever runs the tests (root's on CI, whatever {@code $HOME} says).
  */
 public final class EchoProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on \\S*?:(\\d+)");
+
+    /** The child programs' {@code XDG_CACHE_HOME}: made once per test JVM, deleted when it exits. */
+    public static final Path TEST_CACHE_HOME = testCacheHome();
+
+    private static Path testCacheHome() {
+        try {
+            Path dir = Files.createTempDirectory("keel-test-cache-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "keel-test-cache-cleanup"));
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes {@code dir} and everything in it, as far as it can. */
+    public static void deleteTree(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort: a temporary directory
+        }
+    }
 
     public final Process process;
     public final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -55,7 +85,13 @@ public final class EchoProcess implements AutoCloseable {
      * on ...:PORT" line, which sets {@link #port}.
      */
     public static EchoProcess startProgram(Class<?> mainClass, String... args) throws Exception {
-        EchoProcess p = launchProgram(mainClass, args);
+        return startProgram(mainClass, Map.of(), args);
+    }
+
+    /** As {@link #startProgram(Class, String...)} with {@code env} added to the child's environment. */
+    public static EchoProcess startProgram(Class<?> mainClass, Map<String, String> env, String... args)
+        throws Exception {
+        EchoProcess p = launchProgram(mainClass, env, args);
         String line;
         while (!(line = p.nextLine(60)).equals("<eof>")) {
             Matcher m = LISTENING.matcher(line);
@@ -75,6 +111,15 @@ public final class EchoProcess implements AutoCloseable {
 
     /** Starts the program whose {@code main} is in {@code mainClass} without waiting for anything. */
     public static EchoProcess launchProgram(Class<?> mainClass, String... args) throws IOException {
+        return launchProgram(mainClass, Map.of(), args);
+    }
+
+    /**
+     * As {@link #launchProgram(Class, String...)} with {@code env} added to the child's environment (over the
+     * test {@code XDG_CACHE_HOME}).
+     */
+    public static EchoProcess launchProgram(Class<?> mainClass, Map<String, String> env, String... args)
+        throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-cp");
@@ -84,6 +129,8 @@ public final class EchoProcess implements AutoCloseable {
         cmd.add(mainClass.getName());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("XDG_CACHE_HOME", TEST_CACHE_HOME.toString());
+        pb.environment().putAll(env);
         return new EchoProcess(pb.start(), mainClass.getSimpleName());
     }
 
@@ -93,6 +140,24 @@ public final class EchoProcess implements AutoCloseable {
             throw new AssertionError("no output from " + name + " within " + seconds + " s: " + output);
         }
         return l;
+    }
+
+    /**
+     * The next line of output that contains {@code text} (lines before it are passed over); fails after
+     * {@code seconds} without one, or when the program's output ends.
+     */
+    public String awaitLine(String text, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime());
+            String l = nextLine((int) Math.max(1, left));
+            if (l.contains(text)) {
+                return l;
+            }
+            if (l.equals("<eof>") || System.nanoTime() > deadline) {
+                throw new AssertionError("no line with '" + text + "' from " + name + ": " + output);
+            }
+        }
     }
 
     /** SIGTERM, then the exit code. */

@@ -25,7 +25,11 @@ class TcpEchoProgramTest {
             }
             int code = p.terminate();
             assertThat(code).as(p.allOutput()).isZero();
-            assertThat(p.allOutput()).contains("tcp echo server listening on 127.0.0.1:").contains("stopped");
+            // its address only: no URL, nothing about WebSockets or their close codes
+            assertThat(p.allOutput()).isEqualTo(String.join("\n",
+                "keel-echo: tcp echo server listening on 127.0.0.1:" + p.port,
+                "keel-echo: shutting down (open connections are closed)",
+                "keel-echo: stopped; 1 connections served"));
         }
     }
 
@@ -43,6 +47,30 @@ class TcpEchoProgramTest {
     void usageErrorsExitTwoWithAHint() throws Exception {
         EchoProcess p = EchoProcess.launch("--port", "99999");
         assertThat(p.awaitExit()).isEqualTo(2);
-        assertThat(p.allOutput()).contains("--port must be between 0 and 65535").contains("--help");
+        assertThat(p.allOutput()).isEqualTo("keel-echo: --port must be between 0 and 65535, not 99999"
+            + " (try 'keel-echo --help')");
+    }
+
+    /** Was a NullPointerException's stack trace: now the usage error, one line, exit 2. */
+    @Test
+    void pkcs12WithoutPasswordFileIsAOneLineUsageError() throws Exception {
+        EchoProcess p = EchoProcess.launch("--bind", "127.0.0.1", "--port", "0", "--pkcs12", "server.p12");
+        assertThat(p.awaitExit()).isEqualTo(2);
+        assertThat(p.allOutput()).isEqualTo("keel-echo: --pkcs12 needs --password-file FILE: a file whose first line is"
+            + " the key store's password, empty for none (try 'keel-echo --help')");
+    }
+
+    /** Was "java.io.IOException: Is a directory": now words naming the file, one line, exit 1. */
+    @Test
+    void aDirectoryGivenAsCertificateIsOneLineNamingIt() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("keel-cert-dir");
+        try {
+            EchoProcess p = EchoProcess.launch("--bind", "127.0.0.1", "--port", "0", "--cert", dir.toString());
+            assertThat(p.awaitExit()).isEqualTo(1);
+            assertThat(p.allOutput()).isEqualTo("keel-echo: The certificate and key file " + dir
+                + " is a directory, not a file");
+        } finally {
+            java.nio.file.Files.delete(dir);
+        }
     }
 }

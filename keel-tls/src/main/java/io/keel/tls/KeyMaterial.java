@@ -88,6 +88,31 @@ final class KeyMaterial {
         return validated(new KeyMaterial(key, chain), "certificate " + chainFile + " and key " + keyFile);
     }
 
+    /** One PEM file with the chain (its CERTIFICATE blocks, leaf first) and the private key, in any order. */
+    static KeyMaterial fromPem(Path file) {
+        return validated(readPemPair(file), "certificate and key file " + file);
+    }
+
+    /**
+     * The chain and key of one PEM file holding both, the key checked against the leaf but not the validity
+     * dates (the caller decides what an expired certificate means).
+     */
+    static KeyMaterial readPemPair(Path file) {
+        String text = new String(readBytes(file, "certificate and key"), StandardCharsets.ISO_8859_1);
+        if (!text.contains("-----BEGIN CERTIFICATE-----") && text.contains("PRIVATE KEY-----")) {
+            throw new TlsConfigException("The certificate and key file " + file + " holds a private key but no"
+                    + " certificate (-----BEGIN CERTIFICATE-----)");
+        }
+        X509Certificate[] chain = readCertificates(file, "certificate and key").toArray(new X509Certificate[0]);
+        if (!text.contains("PRIVATE KEY-----")) {
+            throw new TlsConfigException("The PEM file " + file + " holds a certificate but no private key: give the"
+                    + " private key file as well, or append the key to this file");
+        }
+        PrivateKey key = readPrivateKey(file, chain[0]);
+        checkKeyMatches(key, chain[0], "certificate and key file " + file);
+        return new KeyMaterial(key, chain);
+    }
+
     static KeyMaterial fromPkcs12(Path file, char[] password) {
         byte[] bytes = readBytes(file, "PKCS#12 keystore");
         KeyStore ks;
@@ -99,10 +124,10 @@ final class KeyMaterial {
                     || String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("password")) {
                 throw new TlsConfigException("Cannot open the PKCS#12 keystore " + file + ": wrong password", e);
             }
-            throw new TlsConfigException("Cannot read the PKCS#12 keystore " + file + ": " + e.getMessage()
-                    + " (is it a PKCS#12 .p12/.pfx file?)", e);
+            throw new TlsConfigException("The PKCS#12 keystore " + file + " is not a valid PKCS#12 (.p12/.pfx) file"
+                    + " (damaged, or another format such as PEM or JKS?)", e);
         } catch (GeneralSecurityException e) {
-            throw new TlsConfigException("Cannot read the PKCS#12 keystore " + file + ": " + e.getMessage(), e);
+            throw new TlsConfigException("Cannot read the PKCS#12 keystore " + file + ": " + reason(e), e);
         }
         try {
             for (Enumeration<String> aliases = ks.aliases(); aliases.hasMoreElements();) {
@@ -123,7 +148,7 @@ final class KeyMaterial {
             }
         } catch (GeneralSecurityException e) {
             throw new TlsConfigException("Cannot read the private key in the PKCS#12 keystore " + file + ": "
-                    + e.getMessage() + " (a key password different from the store password is not supported)", e);
+                    + reason(e) + " (a key password different from the store password is not supported)", e);
         }
         throw new TlsConfigException("The PKCS#12 keystore " + file + " holds no private key");
     }
@@ -219,7 +244,16 @@ final class KeyMaterial {
             throw new TlsConfigException("The " + what + " file " + file
                     + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
         }
-        try (InputStream in = new ByteArrayInputStream(bytes)) {
+        // only the CERTIFICATE blocks: the file may hold the private key too, and text around the blocks
+        StringBuilder blocks = new StringBuilder();
+        for (java.util.regex.Matcher m = CERTIFICATE_BLOCK.matcher(text); m.find();) {
+            blocks.append(m.group()).append('\n');
+        }
+        if (blocks.isEmpty()) {
+            throw new TlsConfigException("The " + what + " file " + file
+                    + " has a BEGIN CERTIFICATE line without its END CERTIFICATE line (truncated?)");
+        }
+        try (InputStream in = new ByteArrayInputStream(blocks.toString().getBytes(StandardCharsets.ISO_8859_1))) {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
             Collection<? extends java.security.cert.Certificate> certs = cf.generateCertificates(in);
             List<X509Certificate> out = new ArrayList<>();
@@ -234,8 +268,8 @@ final class KeyMaterial {
             if (e instanceof TlsConfigException t) {
                 throw t;
             }
-            throw new TlsConfigException("The " + what + " file " + file + " is not a valid PEM certificate: "
-                    + e.getMessage(), e);
+            throw new TlsConfigException("The " + what + " file " + file + " holds a CERTIFICATE block that is not"
+                    + " a valid X.509 certificate (damaged or truncated?)", e);
         }
     }
 
@@ -276,7 +310,7 @@ final class KeyMaterial {
                         return KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.ECPrivateKeySpec(d,
                                 pub.getParams()));
                     } catch (GeneralSecurityException e) {
-                        throw new TlsConfigException("The EC private key in " + file + " cannot be used: " + e.getMessage(), e);
+                        throw new TlsConfigException("The EC private key in " + file + " cannot be used: " + reason(e), e);
                     }
                 }
                 return toJca(info, file);
@@ -285,8 +319,8 @@ final class KeyMaterial {
             if (e instanceof TlsConfigException t) {
                 throw t;
             }
-            throw new TlsConfigException("The private key file " + file + " is not a valid PEM private key: "
-                    + e.getMessage(), e);
+            throw new TlsConfigException("The private key file " + file + " holds a PRIVATE KEY block that is not"
+                    + " a valid private key (damaged or truncated?)", e);
         }
         throw new TlsConfigException("The private key file " + file + " holds no private key");
     }
@@ -317,20 +351,53 @@ final class KeyMaterial {
         try {
             return KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
         } catch (GeneralSecurityException e) {
-            throw new TlsConfigException("The " + alg + " private key in " + file + " cannot be used: " + e.getMessage(), e);
+            throw new TlsConfigException("The " + alg + " private key in " + file + " cannot be used: " + reason(e), e);
         }
     }
 
+    /**
+     * The bytes of {@code file}; a {@link TlsConfigException} naming the file and what is wrong in words (does not
+     * exist, is a directory, permission denied...), never a Java exception's text.
+     */
     static byte[] readBytes(Path file, String what) {
+        if (Files.isDirectory(file)) {
+            throw new TlsConfigException("The " + what + " file " + file + " is a directory, not a file");
+        }
         try {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new TlsConfigException("The " + what + " file " + file + " does not exist", e);
         } catch (AccessDeniedException e) {
             throw new TlsConfigException("The " + what + " file " + file + " cannot be read: permission denied", e);
-        } catch (IOException e) {
-            throw new TlsConfigException("The " + what + " file " + file + " cannot be read: " + e, e);
+        } catch (IOException | RuntimeException e) {
+            throw new TlsConfigException("The " + what + " file " + file + " cannot be read: " + reason(e), e);
         }
+    }
+
+    private static final java.util.regex.Pattern CERTIFICATE_BLOCK =
+            java.util.regex.Pattern.compile("-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----",
+                    java.util.regex.Pattern.DOTALL);
+
+    private static final java.util.regex.Pattern JAVA_CLASS_PREFIX =
+            java.util.regex.Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error):\\s*");
+
+    /**
+     * What went wrong in words for a message: {@code e}'s message without Java class names ("java.io.IOException:
+     * Is a directory" becomes "Is a directory"), an I/O error's reason, or, when none of the chain has a message,
+     * "unexpected error".
+     */
+    static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : t.getMessage();
+            if (m != null) {
+                m = JAVA_CLASS_PREFIX.matcher(m).replaceAll("").strip();
+                if (!m.isEmpty()) {
+                    return m;
+                }
+            }
+        }
+        return "unexpected error";
     }
 
     private static Set<String> hostNames(X509Certificate cert) {

@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -38,9 +42,11 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A freshly generated self-signed server certificate: EC P-256, SHA256withECDSA, subjectAltName localhost,
- * 127.0.0.1 and ::1 (plus any extra names), valid from one hour ago for the given duration (default 365 days).
- * Clients trust it by its {@link #sha256Fingerprint() fingerprint} (the launcher prints it).
+ * A self-signed server certificate and its key: freshly generated ({@link #generate()}: EC P-256, SHA256withECDSA,
+ * subjectAltName localhost, 127.0.0.1 and ::1 plus any extra names, valid from one hour ago for the given duration,
+ * default 365 days), or read back ({@link #readPem(Path)}) from the file {@link #writePem(Path)} wrote, so that a
+ * server can keep the same certificate across restarts. Clients trust it by its
+ * {@link #sha256Fingerprint() fingerprint} (the launcher prints it).
  */
 public final class SelfSignedCertificate {
     private final PrivateKey privateKey;
@@ -122,10 +128,61 @@ public final class SelfSignedCertificate {
         return toPem(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", privateKey.getEncoded()));
     }
 
-    /** Writes the certificate and the key as PEM files. */
+    /**
+     * Writes the certificate and the key as two PEM files, the key file readable and writable by its owner only
+     * (mode 600) where the file system has POSIX permissions. Each file is written beside its final name and then
+     * moved over it, so a reader sees the old file or the new one, never a part.
+     */
     public void writePem(Path certificateFile, Path keyFile) throws IOException {
-        Files.writeString(certificateFile, certificatePem(), StandardCharsets.US_ASCII);
-        Files.writeString(keyFile, privateKeyPem(), StandardCharsets.US_ASCII);
+        writeAtomically(certificateFile, certificatePem(), false);
+        writeAtomically(keyFile, privateKeyPem(), true);
+    }
+
+    /**
+     * Writes the private key and the certificate into one PEM file (the key first), readable and writable by its
+     * owner only (mode 600) where the file system has POSIX permissions; {@link #readPem(Path)} and
+     * {@link TlsContext.Builder#certificate(Path)} read it back. The file is written beside its final name and
+     * then moved over it, so a reader (another server starting at the same moment) sees the old file or the new
+     * one, never a part.
+     *
+     * @throws IOException when the directory does not exist or is not writable
+     */
+    public void writePem(Path file) throws IOException {
+        writeAtomically(file, privateKeyPem() + certificatePem(), true);
+    }
+
+    /**
+     * Reads back a certificate and its private key from one PEM file, as {@link #writePem(Path)} writes them (any
+     * PEM file with a CERTIFICATE block and an unencrypted PRIVATE KEY block will do: the first certificate is
+     * taken, and whether it is self-signed is not checked). The key must match the certificate; the validity dates
+     * are <em>not</em> checked, so that the caller can tell an expired certificate from an unusable file: see
+     * {@link X509Certificate#getNotAfter()}.
+     *
+     * @throws TlsConfigException naming the file and what is wrong with it (missing, unreadable, not PEM, no key,
+     *     a key that does not match)
+     */
+    public static SelfSignedCertificate readPem(Path file) {
+        KeyMaterial m = KeyMaterial.readPemPair(file);
+        return new SelfSignedCertificate(m.key, m.leaf());
+    }
+
+    private static void writeAtomically(Path file, String pem, boolean ownerOnly) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        boolean posix = Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class);
+        Path tmp = posix
+                ? Files.createTempFile(dir, ".keel-", ".tmp", PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString(ownerOnly ? "rw-------" : "rw-r--r--")))
+                : Files.createTempFile(dir, ".keel-", ".tmp");
+        try {
+            Files.writeString(tmp, pem, StandardCharsets.US_ASCII);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     static String toPem(Object o) {

@@ -99,7 +99,7 @@ public final class TlsContext {
             ctx = SSLContext.getInstance("TLS");
             ctx.init(new KeyManager[] {keyManager}, trust == null ? null : trust.getTrustManagers(), null);
         } catch (GeneralSecurityException e) {
-            throw new TlsConfigException("Cannot create the " + provider + " TLS context: " + e.getMessage(), e);
+            throw new TlsConfigException("Cannot create the " + provider + " TLS context: " + KeyMaterial.reason(e), e);
         }
         SSLEngine probe = ctx.createSSLEngine();
         Set<String> supportedProtocols = Set.of(probe.getSupportedProtocols());
@@ -117,7 +117,7 @@ public final class TlsContext {
         try {
             ctx = TcnativeSupport.newContext(keyManager, trust, protocols, CIPHER_SUITES, applicationProtocols);
         } catch (SSLException | RuntimeException e) {
-            throw new TlsConfigException("Cannot create the " + provider + " TLS context: " + e.getMessage(), e);
+            throw new TlsConfigException("Cannot create the " + provider + " TLS context: " + KeyMaterial.reason(e), e);
         }
         // what BoringSSL actually enabled of what was asked
         SSLEngine probe = TcnativeSupport.newEngine(ctx, null, -1);
@@ -142,12 +142,12 @@ public final class TlsContext {
             tmf.init(ks);
             return tmf;
         } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new TlsConfigException("Cannot use the trusted client CA file " + caFile + ": " + e.getMessage(), e);
+            throw new TlsConfigException("Cannot use the trusted client CA file " + caFile + ": " + KeyMaterial.reason(e), e);
         }
     }
 
     /**
-     * Re-reads the certificate, key and CA files and, if they are all good, makes them the ones new connections
+     * Re-reads the certificate, key, PKCS#12, password and CA files and, if they are all good, makes them the ones new connections
      * get; established connections keep their session. A self-signed identity is kept as is. On error the
      * current configuration stays and the {@link TlsConfigException} says what is wrong.
      */
@@ -284,9 +284,10 @@ public final class TlsContext {
         KeyMaterial load();
     }
 
+    /** {@code key} null: the key is in the {@code chain} file too. */
     private record PemSource(Path chain, Path key) implements Source {
         public KeyMaterial load() {
-            return KeyMaterial.fromPem(chain, key);
+            return key == null ? KeyMaterial.fromPem(chain) : KeyMaterial.fromPem(chain, key);
         }
     }
 
@@ -337,6 +338,18 @@ public final class TlsContext {
             return this;
         }
 
+        /**
+         * As {@link #certificate(Path, Path)} with the certificate chain and the private key in one PEM file, in any
+         * order (what {@code cat cert.pem key.pem > both.pem} or {@link SelfSignedCertificate#writePem(Path)}
+         * make): its CERTIFICATE blocks are the chain, leaf first, and its one PRIVATE KEY block (of the kinds
+         * above, unencrypted) is the key. Other blocks and text between blocks are ignored. A file without a
+         * private key is an error that says so. The file is re-read on {@link TlsContext#reload()}.
+         */
+        public Builder certificate(Path certificateChainAndKeyPem) {
+            sources.add(new PemSource(Objects.requireNonNull(certificateChainAndKeyPem), null));
+            return this;
+        }
+
         /** Adds an identity from a PKCS#12 (.p12/.pfx) file: its first key entry and that entry's chain. */
         public Builder pkcs12(Path file, char[] password) {
             sources.add(new Pkcs12Source(Objects.requireNonNull(file), password == null ? new char[0] : password.clone()));
@@ -345,7 +358,10 @@ public final class TlsContext {
 
         /**
          * As {@link #pkcs12(Path, char[])} with the password read from the first line of {@code passwordFile}
-         * (re-read on {@link TlsContext#reload()}).
+         * (re-read on {@link TlsContext#reload()}; an empty file is an empty password).
+         *
+         * @throws NullPointerException when {@code file} or {@code passwordFile} is null (a store without a
+         *     password: {@code pkcs12(file, new char[0])})
          */
         public Builder pkcs12(Path file, Path passwordFile) {
             sources.add(new Pkcs12PasswordFileSource(Objects.requireNonNull(file), Objects.requireNonNull(passwordFile)));

@@ -7,7 +7,8 @@
  * TlsContext tls;
  * try {
  *     tls = TlsContext.builder()
- *             .certificate(Path.of("cert.pem"), Path.of("key.pem"))   // or .pkcs12(file, pw) or .selfSigned()
+ *             .certificate(Path.of("cert.pem"), Path.of("key.pem"))   // or .certificate(Path.of("both.pem")),
+ *                                                                     // .pkcs12(file, pw) or .selfSigned()
  *             .provider(TlsProvider.JDK)                              // or TlsProvider.OPENSSL (netty-tcnative)
  *             // .verifyPeer(Path.of("client-ca.pem"))                // require client certificates
  *             // .certificate(otherCert, otherKey)                    // more identities, chosen by SNI

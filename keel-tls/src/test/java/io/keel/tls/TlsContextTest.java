@@ -127,6 +127,126 @@ class TlsContextTest {
     }
 
     @Test
+    void onePemFileWithTheChainAndTheKeyInEitherOrder() throws Exception {
+        TestPki.Issued ca = TestPki.ca("Test CA");
+        TestPki.Issued id = TestPki.leaf(ca, TestPki.ec(), Instant.now().minusSeconds(60), Duration.ofDays(1), "localhost");
+        Path[] f = TestPki.writePem(dir, "s", id, true);
+        String chain = Files.readString(f[0]);
+        String key = Files.readString(f[1]);
+        Path keyFirst = TestPki.write(dir, "key-first.pem", key + chain);
+        Path keyLast = TestPki.write(dir, "key-last.pem", "a comment line\n" + chain + key);
+        for (Path both : List.of(keyFirst, keyLast)) {
+            TlsContext ctx = TlsContext.builder().certificate(both).build();
+            assertThat(ctx.certificateChain()).as(both.toString()).containsExactly(id.cert(), ca.cert());
+            ctx.reload(); // re-read from the same one file
+            assertThat(ctx.certificate()).isEqualTo(id.cert());
+        }
+    }
+
+    @Test
+    void onePemFileWithoutItsKeyOrWithoutItsCertificateSaysWhichIsMissing() throws Exception {
+        TestPki.Issued id = TestPki.leaf(null, "localhost");
+        Path[] f = TestPki.writePem(dir, "s", id, true);
+        assertThatThrownBy(() -> TlsContext.builder().certificate(f[0]).build())
+                .isInstanceOf(TlsConfigException.class)
+                .hasMessage("The PEM file " + f[0] + " holds a certificate but no private key: give the private key"
+                        + " file as well, or append the key to this file");
+        assertThatThrownBy(() -> TlsContext.builder().certificate(f[1]).build())
+                .isInstanceOf(TlsConfigException.class)
+                .hasMessage("The certificate and key file " + f[1] + " holds a private key but no certificate"
+                        + " (-----BEGIN CERTIFICATE-----)");
+        TestPki.Issued other = TestPki.leaf(null, "localhost");
+        Path mismatched = TestPki.write(dir, "mismatch.pem", Files.readString(f[0])
+                + Files.readString(TestPki.writePem(dir, "o", other, true)[1]));
+        assertThatThrownBy(() -> TlsContext.builder().certificate(mismatched).build())
+                .isInstanceOf(TlsConfigException.class).hasMessageContaining("does not match")
+                .hasMessageContaining(mismatched.toString());
+    }
+
+    /** Every file error names the file and says what is wrong in words: no Java exception text. */
+    @Test
+    void fileErrorsAreWordsNotJavaExceptions() throws Exception {
+        TestPki.Issued id = TestPki.leaf(null, "localhost");
+        Path[] f = TestPki.writePem(dir, "s", id, true);
+        Path sub = Files.createDirectory(dir.resolve("a-directory"));
+        assertThatThrownBy(() -> TlsContext.builder().certificate(sub, f[1]).build())
+                .hasMessage("The certificate chain file " + sub + " is a directory, not a file");
+        assertThatThrownBy(() -> TlsContext.builder().certificate(f[0], sub).build())
+                .hasMessage("The private key file " + sub + " is a directory, not a file");
+        assertThatThrownBy(() -> TlsContext.builder().certificate(sub).build())
+                .hasMessage("The certificate and key file " + sub + " is a directory, not a file");
+        assertThatThrownBy(() -> TlsContext.builder().certificate(f[0], f[1]).verifyPeer(sub).build())
+                .hasMessage("The trusted client CA file " + sub + " is a directory, not a file");
+        assertThatThrownBy(() -> TlsContext.builder().pkcs12(sub, "x".toCharArray()).build())
+                .hasMessage("The PKCS#12 keystore file " + sub + " is a directory, not a file");
+        Path p12 = TestPki.writePkcs12(dir, "server.p12", id, "secret".toCharArray());
+        assertThatThrownBy(() -> TlsContext.builder().pkcs12(p12, sub).build())
+                .hasMessage("The password file " + sub + " is a directory, not a file");
+        Path notP12 = TestPki.write(dir, "x.p12", "hello");
+        assertThatThrownBy(() -> TlsContext.builder().pkcs12(notP12, "x".toCharArray()).build())
+                .hasMessage("The PKCS#12 keystore " + notP12 + " is not a valid PKCS#12 (.p12/.pfx) file (damaged,"
+                        + " or another format such as PEM or JKS?)");
+        Path badCert = TestPki.write(dir, "bad.crt", "-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----\n");
+        assertThatThrownBy(() -> TlsContext.builder().certificate(badCert, f[1]).build())
+                .hasMessage("The certificate chain file " + badCert + " holds a CERTIFICATE block that is not a valid"
+                        + " X.509 certificate (damaged or truncated?)");
+        Path truncated = TestPki.write(dir, "cut.crt", Files.readString(f[0]).substring(0, 100));
+        assertThatThrownBy(() -> TlsContext.builder().certificate(truncated, f[1]).build())
+                .hasMessage("The certificate chain file " + truncated + " has a BEGIN CERTIFICATE line without its END"
+                        + " CERTIFICATE line (truncated?)");
+        Path garbageKey = TestPki.write(dir, "g.key", "-----BEGIN PRIVATE KEY-----\nnot base64!!\n-----END PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> TlsContext.builder().certificate(f[0], garbageKey).build())
+                .hasMessageStartingWith("The private key file " + garbageKey + " ").hasMessageNotContaining("Exception")
+                .hasMessageNotContaining("java.");
+    }
+
+    @Test
+    void reasonDropsJavaClassNames() {
+        assertThat(KeyMaterial.reason(new java.io.IOException("java.io.IOException: Is a directory"))).isEqualTo("Is a directory");
+        assertThat(KeyMaterial.reason(new RuntimeException("Unable to initialize, java.io.IOException: Invalid lenByte")))
+                .isEqualTo("Unable to initialize, Invalid lenByte");
+        assertThat(KeyMaterial.reason(new java.nio.file.FileSystemException("/x", null, "Read-only file system")))
+                .isEqualTo("Read-only file system");
+        assertThat(KeyMaterial.reason(new RuntimeException(new java.io.IOException("disk on fire")))).isEqualTo("disk on fire");
+        assertThat(KeyMaterial.reason(new NullPointerException())).isEqualTo("unexpected error");
+    }
+
+    @Test
+    void aSelfSignedCertificateWrittenToOneFileReadsBackWithAnOwnerOnlyFile() throws Exception {
+        SelfSignedCertificate ss = SelfSignedCertificate.generate();
+        Path file = dir.resolve("self-signed.pem");
+        ss.writePem(file);
+        SelfSignedCertificate back = SelfSignedCertificate.readPem(file);
+        assertThat(back.certificate()).isEqualTo(ss.certificate());
+        assertThat(back.privateKey().getEncoded()).isEqualTo(ss.privateKey().getEncoded());
+        assertThat(TlsContext.builder().certificate(file).build().sha256Fingerprint()).isEqualTo(ss.sha256Fingerprint());
+        if (Files.getFileStore(dir).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .isEqualTo("rw-------");
+            Path crt = dir.resolve("ss.crt");
+            Path key = dir.resolve("ss.key");
+            ss.writePem(crt, key);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+                    .isEqualTo("rw-------");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(crt)))
+                    .isEqualTo("rw-r--r--");
+        }
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left")
+                    .noneMatch(n -> n.endsWith(".tmp"));
+        }
+        // overwritten in place: the new one is read back
+        SelfSignedCertificate next = SelfSignedCertificate.generate();
+        next.writePem(file);
+        assertThat(SelfSignedCertificate.readPem(file).certificate()).isEqualTo(next.certificate());
+        // an expired one reads back too: the caller decides
+        SelfSignedCertificate expired = SelfSignedCertificate.generate(Instant.now().minus(Duration.ofDays(3)), Duration.ofDays(1));
+        expired.writePem(file);
+        assertThat(SelfSignedCertificate.readPem(file).certificate()).isEqualTo(expired.certificate());
+        assertThatThrownBy(() -> TlsContext.builder().certificate(file).build()).hasMessageContaining("expired on");
+    }
+
+    @Test
     void keyThatDoesNotMatchTheCertificate() throws Exception {
         TestPki.Issued a = TestPki.leaf(null, "localhost");
         TestPki.Issued b = TestPki.leaf(null, "localhost");

@@ -21,6 +21,7 @@ public final class HttpResponses {
             case 426 -> "Upgrade Required";
             case 431 -> "Request Header Fields Too Large";
             case 500 -> "Internal Server Error";
+            case 503 -> "Service Unavailable";
             default -> "Error";
         };
     }
