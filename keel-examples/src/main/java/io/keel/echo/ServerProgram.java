@@ -50,9 +50,6 @@ public final class ServerProgram {
         }
     }
 
-    private static final java.util.regex.Pattern JAVA_CLASS_PREFIX =
-        java.util.regex.Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error):\\s*");
-
     /**
      * What went wrong, in words for a one-line message: the message of {@code e} (or of its first cause that has
      * one) without Java class names ("java.io.IOException: Is a directory" becomes "Is a directory"), an I/O
@@ -62,17 +59,7 @@ public final class ServerProgram {
      * @return a phrase without a final period
      */
     public static String describe(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = t instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
-                : t.getMessage();
-            if (m != null) {
-                m = JAVA_CLASS_PREFIX.matcher(m).replaceAll("").strip();
-                if (!m.isEmpty()) {
-                    return m;
-                }
-            }
-        }
-        return "unexpected error";
+        return io.keel.core.ErrorMessages.reason(e);
     }
 
     /**

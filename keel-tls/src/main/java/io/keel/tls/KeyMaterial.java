@@ -378,26 +378,9 @@ final class KeyMaterial {
             java.util.regex.Pattern.compile("-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----",
                     java.util.regex.Pattern.DOTALL);
 
-    private static final java.util.regex.Pattern JAVA_CLASS_PREFIX =
-            java.util.regex.Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error):\\s*");
-
-    /**
-     * What went wrong in words for a message: {@code e}'s message without Java class names ("java.io.IOException:
-     * Is a directory" becomes "Is a directory"), an I/O error's reason, or, when none of the chain has a message,
-     * "unexpected error".
-     */
+    /** What went wrong in words for a message (see {@link io.keel.core.ErrorMessages#reason}). */
     static String reason(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = t instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
-                    : t.getMessage();
-            if (m != null) {
-                m = JAVA_CLASS_PREFIX.matcher(m).replaceAll("").strip();
-                if (!m.isEmpty()) {
-                    return m;
-                }
-            }
-        }
-        return "unexpected error";
+        return io.keel.core.ErrorMessages.reason(e);
     }
 
     private static Set<String> hostNames(X509Certificate cert) {
