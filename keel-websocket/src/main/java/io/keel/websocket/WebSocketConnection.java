@@ -17,13 +17,13 @@ import io.keel.websocket.protocol.WebSocketListener;
 import io.keel.websocket.protocol.WebSocketSession;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -262,7 +262,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
 
     /**
      * The server gives up on this client because a message could not be queued (its queue limit): a close with
-     * 1008 and a reason, which control frames' own allowance lets through; counted and logged.
+     * 1008 and a reason, which the data limit never refuses (a control frame); counted and logged.
      */
     private void giveUp() {
         if (has(GAVE_UP)) {
