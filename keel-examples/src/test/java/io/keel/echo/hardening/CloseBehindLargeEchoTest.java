@@ -3,7 +3,6 @@ package io.keel.echo.hardening;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.keel.core.LogCapture;
 import io.keel.echo.WebSocketEchoHandler;
 import io.keel.tls.TlsProvider;
 import io.keel.websocket.ClientWire;
@@ -22,8 +21,6 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
 import io.keel.websocket.WebSocketProtocolHandler;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -47,7 +44,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * machine's TCP autotuning (with autotuned buffers the issue saw 7 MiB pass and 8 MiB fail).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CloseBehindLargeEchoTest {
+class CloseBehindLargeEchoTest extends OneServerOneClientTest {
     static final int MiB = 1 << 20;
     /** The scenario's delay before the client starts reading (not a synchronisation: the fault needs it). */
     static final long READ_DELAY_MILLIS = 2_000;
@@ -60,29 +57,6 @@ class CloseBehindLargeEchoTest {
 
         Transport(TlsProvider provider) {
             this.provider = provider;
-        }
-    }
-
-    private LogCapture log;
-    private Rig rig;
-    private Wire client;
-
-    @BeforeEach
-    void captureLog() {
-        log = LogCapture.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.abort();
-        }
-        try {
-            if (rig != null) {
-                rig.close();
-            }
-        } finally {
-            log.close();
         }
     }
 

@@ -3,7 +3,6 @@ package io.keel.echo.hardening;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.keel.core.LogCapture;
 import io.keel.echo.hardening.CloseBehindLargeEchoTest.Transport;
 import io.keel.websocket.WebSocket;
 import io.keel.websocket.WebSocketHandler;
@@ -18,8 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the TLS layer's decrypted input while paused. HyBi 13 and Hixie-76.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class PauseStopsDeliveryOverTlsTest {
+class PauseStopsDeliveryOverTlsTest extends OneServerOneClientTest {
     static final class PausingEcho implements WebSocketHandler {
         final CompletableFuture<WebSocket> opened = new CompletableFuture<>();
         final BlockingQueue<String> delivered = new LinkedBlockingQueue<>();
@@ -52,29 +49,6 @@ class PauseStopsDeliveryOverTlsTest {
                 ws.pauseReading();
                 first.countDown();
             }
-        }
-    }
-
-    private LogCapture log;
-    private Rig rig;
-    private Wire client;
-
-    @BeforeEach
-    void captureLog() {
-        log = LogCapture.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.abort();
-        }
-        try {
-            if (rig != null) {
-                rig.close();
-            }
-        } finally {
-            log.close();
         }
     }
 

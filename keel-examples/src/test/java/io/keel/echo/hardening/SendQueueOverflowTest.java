@@ -3,7 +3,6 @@ package io.keel.echo.hardening;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.keel.core.LogCapture;
 import io.keel.core.SendStatus;
 import io.keel.echo.hardening.CloseBehindLargeEchoTest.Transport;
 import io.keel.websocket.BackpressurePolicy;
@@ -18,8 +17,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link BackpressurePolicy#PAUSE_READING}; plain and TLS with both providers.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SendQueueOverflowTest {
+class SendQueueOverflowTest extends OneServerOneClientTest {
     static final int MiB = 1 << 20;
     static final int MESSAGES = 24; // 24 MiB at once: far over the 4 MiB queue limit and what the kernels hold
 
@@ -56,29 +53,6 @@ class SendQueueOverflowTest {
         Arrays.fill(b, (byte) i);
         ByteBuffer.wrap(b).putInt(i);
         return b;
-    }
-
-    private LogCapture log;
-    private Rig rig;
-    private Wire client;
-
-    @BeforeEach
-    void captureLog() {
-        log = LogCapture.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.abort();
-        }
-        try {
-            if (rig != null) {
-                rig.close();
-            }
-        } finally {
-            log.close();
-        }
     }
 
     static Stream<Arguments> policiesAndTransports() {
