@@ -77,6 +77,26 @@ final class RawClient implements AutoCloseable {
         return r;
     }
 
+    /**
+     * Upgrades with {@code version}: 7, 8 or 13 (HyBi), or 76 for Hixie-76, whose 16-byte answer to the key
+     * challenge is checked too.
+     */
+    void upgradeAny(int version) throws IOException {
+        if (version != 76) {
+            upgrade(version);
+            return;
+        }
+        write(WebSocketLoopbackTest.HIXIE_REQUEST);
+        Response r = readResponseHead();
+        if (r.status() != 101) {
+            throw new AssertionError("expected 101, got " + r.statusLine() + " " + r.headers());
+        }
+        byte[] answer = read(16);
+        if (!java.util.Arrays.equals(answer, WebSocketLoopbackTest.HIXIE_ANSWER.getBytes(StandardCharsets.ISO_8859_1))) {
+            throw new AssertionError("wrong Hixie-76 challenge answer");
+        }
+    }
+
     /** Reads a response head (up to and including the blank line); the body is left unread. */
     Response readResponseHead() throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
