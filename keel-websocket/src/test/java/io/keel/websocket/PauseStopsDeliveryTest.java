@@ -2,9 +2,6 @@ package io.keel.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.keel.core.LogCapture;
-import io.keel.core.Server;
-import io.keel.core.TestServers;
 import io.keel.websocket.ClientWire.Frame;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,8 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and Hixie-76.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
-class PauseStopsDeliveryTest {
+class PauseStopsDeliveryTest extends OneClientLoopbackTest {
     /** Echoes text messages, recording them; pauses reading on the first one. */
     static final class PausingEcho implements WebSocketHandler {
         final CompletableFuture<WebSocket> opened = new CompletableFuture<>();
@@ -57,28 +52,9 @@ class PauseStopsDeliveryTest {
     }
 
     private final PausingEcho app = new PausingEcho();
-    private Server server;
-    private RawClient client;
-    private LogCapture log;
-
-    @BeforeEach
-    void start() throws IOException {
-        log = LogCapture.start();
-        server = TestServers.start(Server.builder().ioThreads(1)
-            .handler(WebSocketProtocolHandler.builder(app).build()));
-        client = new RawClient(server.localAddress());
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        try {
-            client.close();
-            TestServers.closeAndCheckLeaks(server);
-            log.assertNoErrors();
-            assertThat(server.stats().handlerErrors()).isZero();
-        } finally {
-            log.close();
-        }
+    @Override
+    protected WebSocketHandler app() {
+        return app;
     }
 
     private void upgrade(int version) throws IOException {

@@ -3,10 +3,7 @@ package io.keel.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.keel.core.LogCapture;
 import io.keel.core.SendStatus;
-import io.keel.core.Server;
-import io.keel.core.TestServers;
 import io.keel.websocket.ClientWire.Frame;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,8 +15,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * to the caller, DROPPED once the WebSocket is closed. HyBi (13) and Hixie-76.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class WebSocketOffLoopApiTest {
+class WebSocketOffLoopApiTest extends OneClientLoopbackTest {
     static final class App implements WebSocketHandler {
         final CompletableFuture<WebSocket> opened = new CompletableFuture<>();
         final CountDownLatch closed = new CountDownLatch(1);
@@ -60,27 +55,9 @@ class WebSocketOffLoopApiTest {
     }
 
     private final App app = new App();
-    private Server server;
-    private RawClient client;
-    private LogCapture log;
-
-    @BeforeEach
-    void start() throws IOException {
-        log = LogCapture.start();
-        server = TestServers.start(Server.builder().ioThreads(1).handler(WebSocketProtocolHandler.builder(app).build()));
-        client = new RawClient(server.localAddress());
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        try {
-            client.close();
-            TestServers.closeAndCheckLeaks(server);
-            log.assertNoErrors();
-            assertThat(server.stats().handlerErrors()).isZero();
-        } finally {
-            log.close();
-        }
+    @Override
+    protected WebSocketHandler app() {
+        return app;
     }
 
     private WebSocket upgrade(int version) throws Exception {
