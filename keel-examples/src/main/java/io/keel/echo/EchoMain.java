@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code keel-echo}: the echo servers of the seed (tcp, ws, and the flagship wss) behind one command line.
+ * {@code keel-echo}: the echo servers (tcp, ws, and the flagship wss) behind one command line.
  * Exit codes: 0 after a graceful shutdown, 1 when the server cannot start, 2 for a bad command line; each failure
  * is one line on stderr, never a Java exception's text.
  */

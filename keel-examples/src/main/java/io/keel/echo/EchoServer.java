@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The three echo servers of the seed, assembled from the framework's public API. The secure WebSocket echo
+ * The three echo servers (TCP, WebSocket, secure WebSocket), assembled from the framework's public API. The secure WebSocket echo
  * server differs from the plain one only in the TLS layer handed to the server.
  */
 final class EchoServer {

@@ -6,7 +6,7 @@ import io.keel.core.SendStatus;
 import java.nio.ByteBuffer;
 
 /**
- * The seed's "Basic Echo Server": every byte back to its sender. A client that does not read its echoes is
+ * A TCP echo server: every byte back to its sender. A client that does not read its echoes is
  * not read either (backpressure instead of unbounded queues), and bytes the server could not queue yet stay
  * unconsumed, so nothing is lost.
  */
