@@ -113,7 +113,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         ByteBuffer data;
         if (pendingInput != null) {
             if (fresh != null && fresh.hasRemaining()) {
-                pendingInput = append(pendingInput, fresh);
+                pendingInput = InputRemainder.append(pendingInput, fresh, loop.pool);
             }
             data = pendingInput;
         } else {
@@ -126,54 +126,8 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         } catch (RuntimeException e) {
             handlerFailed("onData", e);
         } finally {
-            keepUnconsumed(data);
+            pendingInput = InputRemainder.keepUnconsumed(data, pendingInput, loop.pool, open);
             uncork(outer);
-        }
-    }
-
-    private void keepUnconsumed(ByteBuffer data) {
-        if (!open) {
-            releaseInput();
-            return;
-        }
-        if (data == pendingInput) {
-            if (!data.hasRemaining()) {
-                releaseInput();
-            } else if (data.position() > 0) {
-                data.compact().flip();
-            }
-        } else if (data.hasRemaining()) {
-            ByteBuffer b = loop.pool.acquire(data.remaining());
-            b.put(data).flip();
-            pendingInput = b;
-        }
-    }
-
-    /** Appends {@code more} to {@code pending} (read mode), moving to a larger buffer when needed. */
-    private ByteBuffer append(ByteBuffer pending, ByteBuffer more) {
-        int need = pending.remaining() + more.remaining();
-        if (pending.capacity() - pending.limit() >= more.remaining()) {
-            int p = pending.position();
-            pending.position(pending.limit()).limit(pending.limit() + more.remaining());
-            pending.put(more);
-            pending.position(p);
-            return pending;
-        }
-        if (need <= pending.capacity()) {
-            pending.compact();
-            pending.put(more).flip();
-            return pending;
-        }
-        ByteBuffer bigger = loop.pool.acquire(need);
-        bigger.put(pending).put(more).flip();
-        loop.pool.release(pending);
-        return bigger;
-    }
-
-    private void releaseInput() {
-        if (pendingInput != null) {
-            loop.pool.release(pendingInput);
-            pendingInput = null;
         }
     }
 
@@ -658,7 +612,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         }
         EventLoop.closeQuietly(channel);
         loop.cancelTimer(this);
-        releaseInput();
+        pendingInput = InputRemainder.release(pendingInput, loop.pool);
         if (outQueue != null) {
             for (ByteBuffer b : outQueue) {
                 loop.pool.release(b);
