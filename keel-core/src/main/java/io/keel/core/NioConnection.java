@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,9 +34,8 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     /** Unconsumed input, in read mode (position..limit), or null. */
     private ByteBuffer pendingInput;
-    /** Outbound chunks in read mode; null when nothing is queued. */
-    private ArrayDeque<ByteBuffer> outQueue;
-    private long queued;
+    /** What the socket has not taken yet; null when nothing is queued (created on demand, dropped when drained). */
+    private OutboundQueue outbound;
     /** Bytes of sends handed over from other threads and not yet taken by the loop (see reserveOffLoop). */
     private volatile long offLoopBytes;
 
@@ -224,7 +222,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
     }
 
     private SendStatus sendUnit(ByteBuffer a, ByteBuffer b, ByteBuffer c) {
-        if (outQueue == null && loop.corkOwner != this) {
+        if (outbound == null && loop.corkOwner != this) {
             // not corked and nothing queued: one gathering write
             ByteBuffer[] g = loop.gather;
             g[0] = a;
@@ -279,7 +277,8 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         }
         ServerConfig cfg = loop.server.config;
         long before = (long) OFF_LOOP_BYTES.getAndAdd(this, bytes);
-        long waiting = before + queued; // queued is read racily: an estimate is all a promise needs
+        OutboundQueue q = outbound; // read racily: an estimate is all a promise needs
+        long waiting = before + (q == null ? 0 : q.queued());
         if (!control && waiting >= cfg.maxQueuedBytes) {
             OFF_LOOP_BYTES.getAndAdd(this, -bytes);
             return SendStatus.DROPPED;
@@ -316,7 +315,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     private boolean refuses() {
         return !open || closeRequested || has(SHUTDOWN_OUTPUT_REQUESTED)
-            || (outQueue != null && queued >= loop.server.config.maxQueuedBytes);
+            || (outbound != null && outbound.queued() >= loop.server.config.maxQueuedBytes);
     }
 
     /** Sends or queues {@code data}; the queue limit was checked by the caller. */
@@ -326,9 +325,9 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         }
         int len = data.remaining();
         if (len == 0) {
-            return outQueue == null ? SendStatus.SENT : queueStatus();
+            return outbound == null ? SendStatus.SENT : queueStatus();
         }
-        if (outQueue != null) {
+        if (outbound != null) {
             enqueue(data);
             return queueStatus();
         }
@@ -339,7 +338,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
                 return SendStatus.SENT;
             }
             flushCork();
-            if (outQueue != null) {
+            if (outbound != null) {
                 enqueue(data);
                 return queueStatus();
             }
@@ -359,7 +358,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
     }
 
     private SendStatus queueStatus() {
-        if (queued > loop.server.config.highWatermark) {
+        if (outbound.above(loop.server.config.highWatermark)) {
             writableNotifyPending = true;
             return SendStatus.BACKPRESSURE;
         }
@@ -387,12 +386,12 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         }
         cork.flip();
         try {
-            if (outQueue == null && open) {
+            if (outbound == null && open) {
                 writeDirect(cork);
             }
             if (cork.hasRemaining() && open) {
                 enqueue(cork);
-                if (queued > loop.server.config.highWatermark) {
+                if (outbound.above(loop.server.config.highWatermark)) {
                     writableNotifyPending = true;
                 }
             }
@@ -406,41 +405,16 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             flushCork();
         }
         loop.corkOwner = outer;
-        if (open && outQueue == null) {
+        if (open && outbound == null) {
             afterDrained();
         }
     }
 
     private void enqueue(ByteBuffer data) {
-        if (outQueue == null) {
-            outQueue = new ArrayDeque<>(4);
+        if (outbound == null) {
+            outbound = new OutboundQueue(loop.pool);
         }
-        queued += data.remaining();
-        ByteBuffer tail = outQueue.peekLast();
-        if (tail != null && tail.isDirect() && tail.capacity() > tail.limit()) {
-            int p = tail.position();
-            int room = tail.capacity() - tail.limit();
-            tail.position(tail.limit()).limit(tail.capacity());
-            if (data.remaining() <= room) {
-                tail.put(data);
-            } else {
-                int lim = data.limit();
-                data.limit(data.position() + room);
-                tail.put(data);
-                data.limit(lim);
-            }
-            tail.limit(tail.position()).position(p);
-        }
-        while (data.hasRemaining()) {
-            ByteBuffer chunk = loop.pool.acquire(Math.min(data.remaining(), BufferPool.CHUNK_SIZE));
-            int lim = data.limit();
-            if (data.remaining() > chunk.capacity()) {
-                data.limit(data.position() + chunk.capacity());
-            }
-            chunk.put(data).flip();
-            data.limit(lim);
-            outQueue.addLast(chunk);
-        }
+        outbound.enqueue(data);
         if (!registeredForWrite) {
             registeredForWrite = true;
             updateInterest();
@@ -453,14 +427,8 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             return;
         }
         ByteBuffer[] gather = loop.gather;
-        while (outQueue != null) {
-            int n = 0;
-            for (ByteBuffer b : outQueue) {
-                gather[n++] = b;
-                if (n == gather.length) {
-                    break;
-                }
-            }
+        while (outbound != null) {
+            int n = outbound.gather(gather);
             long written;
             try {
                 written = channel.write(gather, 0, n);
@@ -471,21 +439,17 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             }
             java.util.Arrays.fill(gather, 0, n, null);
             loop.bytesOut += written;
-            queued -= written;
             if (written > 0) {
                 lastActivityNanos = loop.nowNanos;
             }
-            ByteBuffer head;
-            while ((head = outQueue.peekFirst()) != null && !head.hasRemaining()) {
-                loop.pool.release(outQueue.pollFirst());
-            }
-            if (outQueue.isEmpty()) {
-                outQueue = null;
+            outbound.written(written);
+            if (outbound.isEmpty()) {
+                outbound = null;
                 registeredForWrite = false;
                 updateInterest();
                 break;
             }
-            if (written == 0 || outQueue.peekFirst().position() > 0) {
+            if (written == 0 || outbound.headPartlyWritten()) {
                 break; // the socket is full again
             }
         }
@@ -494,7 +458,8 @@ final class NioConnection extends TimerWheel.Node implements Connection {
     }
 
     private void notifyWritableIfDrained() {
-        if (open && writableNotifyPending && queued <= loop.server.config.lowWatermark) {
+        if (open && writableNotifyPending
+                && (outbound == null || !outbound.above(loop.server.config.lowWatermark))) {
             writableNotifyPending = false;
             NioConnection outer = loop.corkOwner;
             loop.corkOwner = this;
@@ -510,7 +475,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     /** Finishes a close or output shutdown that waited for the queue to empty. */
     private void afterDrained() {
-        if (outQueue != null || !open) {
+        if (outbound != null || !open) {
             return;
         }
         if (closeRequested) {
@@ -531,7 +496,8 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     @Override
     public long queuedBytes() {
-        return queued + (loop.corkOwner == this ? loop.corkBuffer.position() : 0);
+        OutboundQueue q = outbound;
+        return (q == null ? 0 : q.queued()) + (loop.corkOwner == this ? loop.corkBuffer.position() : 0);
     }
 
     // ---- closing ----
@@ -548,7 +514,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         closeRequested = true;
         readPaused = true;
         updateInterest();
-        if (loop.corkOwner != this && outQueue == null) {
+        if (loop.corkOwner != this && outbound == null) {
             closeNow();
         }
         // else: closed by uncork() or writable() once everything queued is written
@@ -613,12 +579,9 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         EventLoop.closeQuietly(channel);
         loop.cancelTimer(this);
         pendingInput = InputRemainder.release(pendingInput, loop.pool);
-        if (outQueue != null) {
-            for (ByteBuffer b : outQueue) {
-                loop.pool.release(b);
-            }
-            outQueue = null;
-            queued = 0;
+        if (outbound != null) {
+            outbound.releaseAll();
+            outbound = null;
         }
         loop.server.connectionClosed();
         try {
