@@ -26,7 +26,8 @@ public final class EventLoop implements Runnable {
     final int index;
     final Selector selector;
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
-    final ByteBuffer corkBuffer = ByteBuffer.allocateDirect(CORK_BUFFER_SIZE);
+    /** Owned by the connection whose callback is running: its sends are gathered and written when it returns. */
+    final Cork<NioConnection> cork = new Cork<>(ByteBuffer.allocateDirect(CORK_BUFFER_SIZE));
     final BufferPool pool;
     final ByteBuffer[] gather = new ByteBuffer[64];
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -39,8 +40,6 @@ public final class EventLoop implements Runnable {
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, 10_000);
     private volatile boolean stopping;
 
-    /** The connection whose callback is running; its sends go to the cork buffer. */
-    NioConnection corkOwner;
     long nowNanos;
 
     // counters written by this loop only, read by stats readers (64-bit plain longs do not tear on a 64-bit JVM)

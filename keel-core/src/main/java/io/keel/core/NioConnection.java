@@ -68,8 +68,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         if (idle > 0) {
             loop.rearm(this, idle);
         }
-        NioConnection outer = loop.corkOwner;
-        loop.corkOwner = this;
+        NioConnection outer = loop.cork.enter(this);
         try {
             handler.onOpen(this);
         } catch (RuntimeException e) {
@@ -117,8 +116,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         } else {
             data = fresh;
         }
-        NioConnection outer = loop.corkOwner;
-        loop.corkOwner = this;
+        NioConnection outer = loop.cork.enter(this);
         try {
             handler.onData(this, data);
         } catch (RuntimeException e) {
@@ -136,8 +134,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             closeNow();
             return;
         }
-        NioConnection outer = loop.corkOwner;
-        loop.corkOwner = this;
+        NioConnection outer = loop.cork.enter(this);
         try {
             handler.onInputClosed(this);
         } catch (RuntimeException e) {
@@ -222,7 +219,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
     }
 
     private SendStatus sendUnit(ByteBuffer a, ByteBuffer b, ByteBuffer c) {
-        if (outbound == null && loop.corkOwner != this) {
+        if (outbound == null && !loop.cork.isOwnedBy(this)) {
             // not corked and nothing queued: one gathering write
             ByteBuffer[] g = loop.gather;
             g[0] = a;
@@ -331,10 +328,9 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             enqueue(data);
             return queueStatus();
         }
-        if (loop.corkOwner == this) {
-            ByteBuffer cork = loop.corkBuffer;
-            if (len <= cork.remaining()) {
-                cork.put(data);
+        Cork<NioConnection> cork = loop.cork;
+        if (cork.isOwnedBy(this)) {
+            if (cork.offer(data)) {
                 return SendStatus.SENT;
             }
             flushCork();
@@ -342,8 +338,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
                 enqueue(data);
                 return queueStatus();
             }
-            if (len <= cork.remaining()) {
-                cork.put(data);
+            if (cork.offer(data)) {
                 return SendStatus.SENT;
             }
         }
@@ -380,11 +375,11 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     /** Writes the cork buffer (this connection's corked sends); what the socket does not take is queued. */
     private void flushCork() {
-        ByteBuffer cork = loop.corkBuffer;
-        if (cork.position() == 0) {
+        Cork<NioConnection> c = loop.cork;
+        if (c.isEmpty()) {
             return;
         }
-        cork.flip();
+        ByteBuffer cork = c.drain();
         try {
             if (outbound == null && open) {
                 writeDirect(cork);
@@ -396,15 +391,15 @@ final class NioConnection extends TimerWheel.Node implements Connection {
                 }
             }
         } finally {
-            cork.clear();
+            c.reset();
         }
     }
 
     private void uncork(NioConnection outer) {
-        if (loop.corkOwner == this) {
+        if (loop.cork.isOwnedBy(this)) {
             flushCork();
         }
-        loop.corkOwner = outer;
+        loop.cork.leave(outer);
         if (open && outbound == null) {
             afterDrained();
         }
@@ -461,8 +456,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         if (open && writableNotifyPending
                 && (outbound == null || !outbound.above(loop.server.config.lowWatermark))) {
             writableNotifyPending = false;
-            NioConnection outer = loop.corkOwner;
-            loop.corkOwner = this;
+            NioConnection outer = loop.cork.enter(this);
             try {
                 handler.onWritable(this);
             } catch (RuntimeException e) {
@@ -497,7 +491,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
     @Override
     public long queuedBytes() {
         OutboundQueue q = outbound;
-        return (q == null ? 0 : q.queued()) + (loop.corkOwner == this ? loop.corkBuffer.position() : 0);
+        return (q == null ? 0 : q.queued()) + (loop.cork.isOwnedBy(this) ? loop.cork.size() : 0);
     }
 
     // ---- closing ----
@@ -514,7 +508,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         closeRequested = true;
         readPaused = true;
         updateInterest();
-        if (loop.corkOwner != this && outbound == null) {
+        if (!loop.cork.isOwnedBy(this) && outbound == null) {
             closeNow();
         }
         // else: closed by uncork() or writable() once everything queued is written
@@ -530,7 +524,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             return;
         }
         set(SHUTDOWN_OUTPUT_REQUESTED, true);
-        if (loop.corkOwner != this) {
+        if (!loop.cork.isOwnedBy(this)) {
             afterDrained();
         }
     }
@@ -541,8 +535,8 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             loop.submit(this::abort);
             return;
         }
-        if (loop.corkOwner == this) {
-            loop.corkBuffer.clear();
+        if (loop.cork.isOwnedBy(this)) {
+            loop.cork.reset();
         }
         closeNow();
     }
@@ -552,8 +546,8 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             return;
         }
         loop.server.connectionFailed();
-        if (loop.corkOwner == this) {
-            loop.corkBuffer.clear();
+        if (loop.cork.isOwnedBy(this)) {
+            loop.cork.reset();
         }
         try {
             handler.onError(this, e);
@@ -618,8 +612,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             set(IDLE_TIMED_OUT, true); // counted once, even when the handler's answer (a close) needs another period
             loop.server.idleTimedOut();
         }
-        NioConnection outer = loop.corkOwner;
-        loop.corkOwner = this;
+        NioConnection outer = loop.cork.enter(this);
         try {
             handler.onIdleTimeout(this);
         } catch (RuntimeException e) {
@@ -636,8 +629,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         if (!open) {
             return;
         }
-        NioConnection outer = loop.corkOwner;
-        loop.corkOwner = this;
+        NioConnection outer = loop.cork.enter(this);
         try {
             handler.onShutdown(this);
         } catch (RuntimeException e) {
