@@ -51,6 +51,9 @@ final class NioConnection extends TimerWheel.Node implements Connection {
 
     private long lastActivityNanos;
 
+    // the handler callbacks, for dispatch
+    private static final byte OPEN = 0, DATA = 1, INPUT_CLOSED = 2, WRITABLE = 3, IDLE_TIMEOUT = 4, SHUTDOWN = 5;
+
     private Object attachment;
     private Object[] userData = NO_USER_DATA;
     private InetSocketAddress remote;
@@ -68,14 +71,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         if (idle > 0) {
             loop.rearm(this, idle);
         }
-        NioConnection outer = loop.cork.enter(this);
-        try {
-            handler.onOpen(this);
-        } catch (RuntimeException e) {
-            handlerFailed("onOpen", e);
-        } finally {
-            uncork(outer);
-        }
+        dispatch(OPEN, null);
     }
 
     // ---- reading ----
@@ -116,15 +112,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         } else {
             data = fresh;
         }
-        NioConnection outer = loop.cork.enter(this);
-        try {
-            handler.onData(this, data);
-        } catch (RuntimeException e) {
-            handlerFailed("onData", e);
-        } finally {
-            pendingInput = InputRemainder.keepUnconsumed(data, pendingInput, loop.pool, open);
-            uncork(outer);
-        }
+        dispatch(DATA, data);
     }
 
     private void inputEnded() {
@@ -134,14 +122,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             closeNow();
             return;
         }
-        NioConnection outer = loop.cork.enter(this);
-        try {
-            handler.onInputClosed(this);
-        } catch (RuntimeException e) {
-            handlerFailed("onInputClosed", e);
-        } finally {
-            uncork(outer);
-        }
+        dispatch(INPUT_CLOSED, null);
     }
 
     @Override
@@ -395,6 +376,43 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         }
     }
 
+    /**
+     * Runs one handler callback, corked: the connection owns the loop's cork while it runs, so its sends leave in
+     * one write when it returns. A handler that throws is counted and logged, and its connection aborted. After
+     * {@code onData}, what the handler left of {@code data} is kept for the next call.
+     */
+    private void dispatch(byte event, ByteBuffer data) {
+        NioConnection outer = loop.cork.enter(this);
+        try {
+            switch (event) {
+                case OPEN -> handler.onOpen(this);
+                case DATA -> handler.onData(this, data);
+                case INPUT_CLOSED -> handler.onInputClosed(this);
+                case WRITABLE -> handler.onWritable(this);
+                case IDLE_TIMEOUT -> handler.onIdleTimeout(this);
+                default -> handler.onShutdown(this);
+            }
+        } catch (RuntimeException e) {
+            handlerFailed(callbackName(event), e);
+        } finally {
+            if (event == DATA) {
+                pendingInput = InputRemainder.keepUnconsumed(data, pendingInput, loop.pool, open);
+            }
+            uncork(outer);
+        }
+    }
+
+    private static String callbackName(byte event) {
+        return switch (event) {
+            case OPEN -> "onOpen";
+            case DATA -> "onData";
+            case INPUT_CLOSED -> "onInputClosed";
+            case WRITABLE -> "onWritable";
+            case IDLE_TIMEOUT -> "onIdleTimeout";
+            default -> "onShutdown";
+        };
+    }
+
     private void uncork(NioConnection outer) {
         if (loop.cork.isOwnedBy(this)) {
             flushCork();
@@ -456,14 +474,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         if (open && writableNotifyPending
                 && (outbound == null || !outbound.above(loop.server.config.lowWatermark))) {
             writableNotifyPending = false;
-            NioConnection outer = loop.cork.enter(this);
-            try {
-                handler.onWritable(this);
-            } catch (RuntimeException e) {
-                handlerFailed("onWritable", e);
-            } finally {
-                uncork(outer);
-            }
+            dispatch(WRITABLE, null);
         }
     }
 
@@ -612,14 +623,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             set(IDLE_TIMED_OUT, true); // counted once, even when the handler's answer (a close) needs another period
             loop.server.idleTimedOut();
         }
-        NioConnection outer = loop.cork.enter(this);
-        try {
-            handler.onIdleTimeout(this);
-        } catch (RuntimeException e) {
-            handlerFailed("onIdleTimeout", e);
-        } finally {
-            uncork(outer);
-        }
+        dispatch(IDLE_TIMEOUT, null);
         if (open) {
             loop.rearm(this, timeout);
         }
@@ -629,14 +633,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         if (!open) {
             return;
         }
-        NioConnection outer = loop.cork.enter(this);
-        try {
-            handler.onShutdown(this);
-        } catch (RuntimeException e) {
-            handlerFailed("onShutdown", e);
-        } finally {
-            uncork(outer);
-        }
+        dispatch(SHUTDOWN, null);
     }
 
     // ---- the rest of Connection ----
