@@ -97,11 +97,7 @@ public final class Server implements AutoCloseable {
                 a.close();
             }
             for (EventLoop l : loops) {
-                try {
-                    l.selector.close();
-                } catch (IOException ignored) {
-                    // start failed: best effort
-                }
+                l.transport.release(); // start failed: best effort
             }
             throw new ServerStartException(describeBindFailure(config.address, e), e);
         }
