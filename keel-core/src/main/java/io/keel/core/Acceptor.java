@@ -44,7 +44,7 @@ final class Acceptor {
             } catch (IOException e) {
                 // EMFILE and friends: the listener stays readable, so stop asking for a moment instead of
                 // spinning on it; report without flooding
-                server.acceptFailed(e);
+                server.counters.acceptFailed(e);
                 backOff();
                 return;
             }
@@ -52,7 +52,7 @@ final class Acceptor {
                 return;
             }
             if (!server.config.limiter.tryAcquire()) {
-                server.connectionRejected();
+                server.counters.connectionRejected();
                 EventLoop.closeQuietly(ch);
                 continue;
             }

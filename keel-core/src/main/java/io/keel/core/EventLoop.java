@@ -111,7 +111,7 @@ public final class EventLoop implements Runnable {
             try {
                 handle = transport.register(channel, c);
             } catch (IOException | RuntimeException e) {
-                server.connectionRefusedAfterAccept();
+                server.counters.connectionRefusedAfterAccept();
                 closeQuietly(channel);
                 return;
             }

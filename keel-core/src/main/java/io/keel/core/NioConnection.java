@@ -22,7 +22,7 @@ final class NioConnection extends SendingConnection {
     /** Registered with the transport as {@code handle}: counts the connection, arms its idle timer, onOpen. */
     void opened(Object handle) {
         this.handle = handle;
-        loop.server.connectionOpened();
+        loop.server.counters.connectionOpened();
         long idle = loop.server.config.idleTimeoutNanos;
         if (idle > 0) {
             loop.rearm(this, idle);
@@ -48,7 +48,7 @@ final class NioConnection extends SendingConnection {
                 default -> handler.onShutdown(this);
             }
         } catch (RuntimeException e) {
-            loop.server.handlerFailed(callbackName(event), e);
+            loop.server.counters.handlerFailed(callbackName(event), e);
             abort();
         } finally {
             if (event == DATA) {
@@ -225,7 +225,7 @@ final class NioConnection extends SendingConnection {
         if (!open) {
             return;
         }
-        loop.server.connectionFailed();
+        loop.server.counters.connectionFailed();
         if (loop.cork.isOwnedBy(this)) {
             loop.cork.reset();
         }
@@ -252,7 +252,7 @@ final class NioConnection extends SendingConnection {
             outbound.releaseAll();
             outbound = null;
         }
-        loop.server.connectionClosed();
+        loop.server.counters.connectionClosed();
         try {
             handler.onClose(this);
         } catch (RuntimeException e) {
@@ -276,7 +276,7 @@ final class NioConnection extends SendingConnection {
         }
         if (!has(IDLE_TIMED_OUT)) {
             set(IDLE_TIMED_OUT, true); // counted once, even when the handler's answer (a close) needs another period
-            loop.server.idleTimedOut();
+            loop.server.counters.idleTimedOut();
         }
         dispatch(IDLE_TIMEOUT, null);
         if (open) {
