@@ -3,7 +3,6 @@ package io.keel.core;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -17,7 +16,8 @@ final class Acceptor {
     private final EventLoop home;
     private final ServerSocketChannel channel;
     private final boolean ownLoopOnly;
-    private SelectionKey key;
+    /** The transport's handle of the listener once registered; null before. */
+    private Object handle;
 
     Acceptor(Server server, EventLoop home, ServerSocketChannel channel, boolean ownLoopOnly) {
         this.server = server;
@@ -29,8 +29,7 @@ final class Acceptor {
     void register() {
         home.execute(() -> {
             try {
-                channel.configureBlocking(false);
-                key = channel.register(home.selector, SelectionKey.OP_ACCEPT, this);
+                handle = home.transport.listen(channel, this);
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.ERROR, "cannot register listener", e);
             }
@@ -45,7 +44,7 @@ final class Acceptor {
             } catch (IOException e) {
                 // EMFILE and friends: the listener stays readable, so stop asking for a moment instead of
                 // spinning on it; report without flooding
-                server.acceptFailed(e);
+                server.counters.acceptFailed(e);
                 backOff();
                 return;
             }
@@ -53,7 +52,7 @@ final class Acceptor {
                 return;
             }
             if (!server.config.limiter.tryAcquire()) {
-                server.connectionRejected();
+                server.counters.connectionRejected();
                 EventLoop.closeQuietly(ch);
                 continue;
             }
@@ -71,15 +70,12 @@ final class Acceptor {
     }
 
     private void backOff() {
-        if (key == null || !key.isValid()) {
+        if (handle == null) {
             return;
         }
-        key.interestOps(0);
-        home.schedule(() -> {
-            if (key.isValid()) {
-                key.interestOps(SelectionKey.OP_ACCEPT);
-            }
-        }, ACCEPT_BACKOFF_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        home.transport.accepting(handle, false);
+        home.schedule(() -> home.transport.accepting(handle, true), ACCEPT_BACKOFF_MILLIS,
+            java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     InetSocketAddress localAddress() throws IOException {
@@ -88,8 +84,8 @@ final class Acceptor {
 
     /** Stops accepting; must run on the home loop. */
     void close() {
-        if (key != null) {
-            key.cancel();
+        if (handle != null) {
+            home.transport.close(handle);
         }
         EventLoop.closeQuietly(channel);
     }

@@ -27,6 +27,22 @@ import java.util.concurrent.TimeUnit;
  * A send takes the bytes from the buffer's position to its limit. When it is accepted (any status but
  * {@code DROPPED}) the position has moved to the limit and the buffer is the caller's again: the bytes were
  * written, or copied into the connection's pooled queue. When it is {@code DROPPED} the position is unchanged.
+ * Input comes the other way, in {@link ConnectionHandler#onData}, whose buffer contract (consume by moving the
+ * position) is described there.
+ *
+ * <h2>For layers</h2>
+ * A handler sees {@link #send}, {@link #close}, {@link #pauseReading} and the rest. A layer that wraps a
+ * connection in one of its own (TLS, WebSocket) also uses a few methods a handler does not need, each marked
+ * "For layers" below:
+ * <ul>
+ *   <li>{@link #canSend()} and {@link #canSendControl()}: whether a unit would be accepted now, asked before the
+ *       layer commits to it (a TLS record is encrypted, and its sequence number spent, only if it can go);</li>
+ *   <li>{@link #sendContinuation}: the rest of a unit already accepted, never cut by the queue limit;</li>
+ *   <li>{@link #reserveOffLoop} and {@link #releaseOffLoop}: the queue-limit accounting of a send the layer
+ *       hands over from another thread to the loop;</li>
+ *   <li>{@link #tlsSession()} and {@link #isSecure()}: overridden by the TLS layer.</li>
+ * </ul>
+ * A layer's connection forwards each of them to the connection it wraps, changing only what it must.
  */
 public interface Connection {
 
@@ -117,6 +133,7 @@ public interface Connection {
     /** Reads again; bytes left unconsumed while paused are offered first. Safe from any thread. */
     void resumeReading();
 
+    /** True between {@link #pauseReading()} and {@link #resumeReading()}. A snapshot when called off the loop. */
     boolean isReadingPaused();
 
     /** Writes everything queued, then closes the connection. Safe from any thread. */
@@ -131,8 +148,10 @@ public interface Connection {
     /** False once the connection is closing or closed. A snapshot when called off the loop. */
     boolean isOpen();
 
+    /** The peer's address (kept after the first call), or null when the socket can no longer tell (closed). */
     InetSocketAddress remoteAddress();
 
+    /** The local address the peer connected to, or null when the socket can no longer tell (closed). */
     InetSocketAddress localAddress();
 
     /** True when the calling thread is this connection's event loop (the one check every send pays). */
@@ -150,18 +169,21 @@ public interface Connection {
     /** Per-connection user data, typed: one slot per {@link UserDataKey}. Loop only. */
     <T> T get(UserDataKey<T> key);
 
+    /** Sets this connection's slot for {@code key} ({@code null} clears it). Loop only. */
     <T> void set(UserDataKey<T> key, T value);
 
     /** The handler's own per-connection object, one slot that costs no lookup. Loop only. */
     Object attachment();
 
+    /** Sets the handler's own per-connection object ({@code null} clears it). Loop only. */
     void attach(Object attachment);
 
-    /** The TLS session when the connection is secure (TLS layer) and its handshake is done, else null. */
+    /** For layers: the TLS session when the connection is secure (TLS layer) and its handshake is done, else null. */
     default javax.net.ssl.SSLSession tlsSession() {
         return null;
     }
 
+    /** For layers: true when the connection is encrypted (the TLS layer says so); false for plain TCP. */
     default boolean isSecure() {
         return false;
     }

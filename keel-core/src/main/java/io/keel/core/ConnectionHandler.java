@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * The application side of a connection: the lifecycle callbacks of the seed's stream socket server
- * (connection established, data, client closed, reset, closed).
+ * The application side of a connection: its lifecycle callbacks (opened, data, the client closed its output,
+ * writable again, failed, idle, server shutdown, closed).
  *
  * <p>Every callback for one connection runs on the event loop that owns it, one at a time, so a handler needs
  * no locks for per-connection state. A callback must not block: hand slow work to another executor and come
@@ -20,9 +20,18 @@ public interface ConnectionHandler {
     }
 
     /**
-     * Bytes arrived. {@code data} is valid only during the call. Bytes left unconsumed (still
-     * {@code data.remaining()}) are kept for the connection and handed back, followed by the next bytes, in the
-     * next call: a parser that needs more input simply leaves the partial message in the buffer.
+     * Bytes arrived: they are in {@code data} from its position (not necessarily 0) to its limit.
+     *
+     * <p>The handler consumes bytes by moving the position past them ({@code get}, {@code position(int)}); it
+     * leaves the limit as it is. Bytes still between the position and the limit when the call returns (still
+     * {@code data.remaining()}) are kept for the connection and handed back first, followed by the next bytes, in
+     * the next call: a parser that needs more input simply leaves the partial message in the buffer. The handler
+     * may also leave bytes behind after {@link Connection#pauseReading()}; they are offered again on
+     * {@link Connection#resumeReading()}.
+     *
+     * <p>{@code data} belongs to the connection's loop and is valid only during the call (it is the loop's read
+     * buffer, shared by all its connections, or the connection's pooled remainder): copy what must outlive the
+     * call, never keep the buffer. It may be direct or heap.
      */
     void onData(Connection connection, ByteBuffer data);
 

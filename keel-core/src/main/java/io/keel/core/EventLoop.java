@@ -3,17 +3,14 @@ package io.keel.core;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One selector thread. Owns its connections for their whole life, a read buffer shared by all of them (so an
+ * One I/O thread over one {@link Transport} (a selector). Owns its connections for their whole life, a read buffer shared by all of them (so an
  * idle connection holds none), a cork buffer that gathers one callback's sends into one write, a buffer pool
  * and a timer wheel. Other threads talk to it only through {@link #execute(Runnable)}.
  */
@@ -24,23 +21,22 @@ public final class EventLoop implements Runnable {
 
     final Server server;
     final int index;
-    final Selector selector;
+    /** How this loop reaches the kernel: sockets, readiness events, wake-ups. */
+    final Transport transport;
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
-    final ByteBuffer corkBuffer = ByteBuffer.allocateDirect(CORK_BUFFER_SIZE);
+    /** Owned by the connection whose callback is running: its sends are gathered and written when it returns. */
+    final Cork<SendingConnection> cork = new Cork<>(ByteBuffer.allocateDirect(CORK_BUFFER_SIZE));
     final BufferPool pool;
     final ByteBuffer[] gather = new ByteBuffer[64];
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final TimerWheel timers;
     private final Thread thread;
-    private final java.util.function.Consumer<SelectionKey> keyAction = this::processKey;
     private final java.util.function.Consumer<Runnable> taskRunner = this::safeRun;
     private boolean timeFresh;
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, 10_000);
     private volatile boolean stopping;
 
-    /** The connection whose callback is running; its sends go to the cork buffer. */
-    NioConnection corkOwner;
     long nowNanos;
 
     // counters written by this loop only, read by stats readers (64-bit plain longs do not tear on a 64-bit JVM)
@@ -50,7 +46,7 @@ public final class EventLoop implements Runnable {
     EventLoop(Server server, int index) throws IOException {
         this.server = server;
         this.index = index;
-        this.selector = Selector.open();
+        this.transport = new NioTransport(this);
         this.pool = new BufferPool(server.config.maxPooledChunksPerLoop);
         this.nowNanos = System.nanoTime();
         this.timers = new TimerWheel(TimeUnit.MILLISECONDS.toNanos(10), nowNanos);
@@ -78,7 +74,7 @@ public final class EventLoop implements Runnable {
     public void submit(Runnable task) {
         tasks.add(task);
         if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
-            selector.wakeup();
+            transport.wakeup();
         }
     }
 
@@ -107,17 +103,19 @@ public final class EventLoop implements Runnable {
         return pool;
     }
 
+    /** Takes over an accepted socket (from any thread): its connection is opened on this loop. */
     void register(SocketChannel channel) {
         execute(() -> {
-            NioConnection c = new NioConnection(this, channel);
+            NioConnection c = new NioConnection(this);
+            Object handle;
             try {
-                c.key = channel.register(selector, SelectionKey.OP_READ, c);
+                handle = transport.register(channel, c);
             } catch (IOException | RuntimeException e) {
-                server.connectionRefusedAfterAccept();
+                server.counters.connectionRefusedAfterAccept();
                 closeQuietly(channel);
                 return;
             }
-            c.opened();
+            c.opened(handle);
         });
     }
 
@@ -127,11 +125,7 @@ public final class EventLoop implements Runnable {
             while (!stopping) {
                 long timeout = timers.isEmpty() ? 0 : timers.millisToNextTick(System.nanoTime());
                 timeFresh = false;
-                if (!tasks.isEmpty()) {
-                    selector.selectNow(keyAction);
-                } else {
-                    selector.select(keyAction, timeout);
-                }
+                transport.poll(tasks.isEmpty() ? timeout : -1);
                 wakeupPending.set(false);
                 if (!timeFresh) {
                     nowNanos = System.nanoTime();
@@ -142,7 +136,7 @@ public final class EventLoop implements Runnable {
                     timers.advance(nowNanos, taskRunner);
                 }
             }
-        } catch (IOException | ClosedSelectorException e) {
+        } catch (IOException | ClosedSelectorException e) { // the transport failed
             LOG.log(System.Logger.Level.ERROR, "event loop " + index + " failed", e);
         } finally {
             closeAll();
@@ -150,34 +144,17 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    /** Selected keys arrive through a callback: no selected-key set to fill, iterate and clear. */
-    private void processKey(SelectionKey key) {
+    /** Called by the transport for each event: the clock is read once per wake-up, for timers and activity. */
+    void stampTime() {
         if (!timeFresh) {
-            nowNanos = System.nanoTime(); // once per wake-up, for idle timers and activity stamps
+            nowNanos = System.nanoTime();
             timeFresh = true;
         }
-        try {
-            Object att = key.attachment();
-            if (att instanceof NioConnection c) {
-                if (!key.isValid()) {
-                    return;
-                }
-                int ready = key.readyOps();
-                if ((ready & SelectionKey.OP_WRITE) != 0) {
-                    c.writable();
-                }
-                if ((ready & SelectionKey.OP_READ) != 0 && key.isValid()) {
-                    c.readable();
-                }
-            } else if (att instanceof Acceptor a) {
-                a.acceptReady();
-            }
-        } catch (java.nio.channels.CancelledKeyException e) {
-            // closed by an earlier callback in this round
-        } catch (Throwable e) {
-            // never let one connection's failure end the loop that serves the others
-            failureLog.log(System.Logger.Level.ERROR, "unexpected failure on " + thread.getName(), e);
-        }
+    }
+
+    /** A failure no connection handled: logged (rate-limited), and the loop goes on serving the others. */
+    void unexpectedFailure(Throwable e) {
+        failureLog.log(System.Logger.Level.ERROR, "unexpected failure on " + thread.getName(), e);
     }
 
     private void runTasks() {
@@ -198,20 +175,14 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    /** Connections owned by this loop, read from the selector's own key set (no extra registry to keep). */
+    /** Connections owned by this loop, as the transport knows them (no extra registry to keep). */
     List<NioConnection> connections() {
-        List<NioConnection> list = new ArrayList<>();
-        for (SelectionKey k : selector.keys()) {
-            if (k.attachment() instanceof NioConnection c && c.isOpen()) {
-                list.add(c);
-            }
-        }
-        return list;
+        return transport.connections();
     }
 
     void stop() {
         stopping = true;
-        selector.wakeup();
+        transport.wakeup();
     }
 
     void join(long millis) throws InterruptedException {
@@ -223,18 +194,7 @@ public final class EventLoop implements Runnable {
         while ((t = tasks.poll()) != null) {
             safeRun(t);
         }
-        for (SelectionKey k : selector.keys()) {
-            if (k.attachment() instanceof NioConnection c) {
-                c.abort();
-            } else if (k.attachment() instanceof Acceptor a) {
-                a.close();
-            }
-        }
-        try {
-            selector.close();
-        } catch (IOException ignored) {
-            // nothing left to do with it
-        }
+        transport.closeAll();
     }
 
     static void closeQuietly(java.io.Closeable c) {

@@ -1,88 +1,87 @@
 package io.keel.core;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A TCP connection owned by one {@link EventLoop}. It holds no buffer while idle: input is read into the loop's
- * buffer, and only bytes the handler left unconsumed, or bytes the socket would not take, are kept here, in
- * pooled chunks that go back to the pool as soon as they are empty.
+ * A TCP connection owned by one {@link EventLoop}: its lifecycle (opened, input, end of input, close, failure,
+ * idle timeout, server shutdown) and the interest it asks of the {@link Transport}. The send half is
+ * {@link SendingConnection}'s, the plain accessors {@link AbstractConnection}'s; together they make one object.
+ *
+ * <p>It holds no buffer while idle: input is read into the loop's buffer, and only bytes the handler left
+ * unconsumed ({@link InputRemainder}), or bytes the socket would not take ({@link OutboundQueue}), are kept here,
+ * in pooled chunks that go back to the pool as soon as they are empty.
  */
-final class NioConnection extends TimerWheel.Node implements Connection {
+final class NioConnection extends SendingConnection {
     private static final System.Logger LOG = System.getLogger(NioConnection.class.getName());
-    private static final Object[] NO_USER_DATA = new Object[0];
-    private static final VarHandle OFF_LOOP_BYTES;
 
-    static {
-        try {
-            OFF_LOOP_BYTES = MethodHandles.lookup().findVarHandle(NioConnection.class, "offLoopBytes", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+    NioConnection(EventLoop loop) {
+        super(loop);
     }
 
-    private final EventLoop loop;
-    private final SocketChannel channel;
-    private final ConnectionHandler handler;
-    SelectionKey key;
-
-    /** Unconsumed input, in read mode (position..limit), or null. */
-    private ByteBuffer pendingInput;
-    /** Outbound chunks in read mode; null when nothing is queued. */
-    private ArrayDeque<ByteBuffer> outQueue;
-    private long queued;
-    /** Bytes of sends handed over from other threads and not yet taken by the loop (see reserveOffLoop). */
-    private volatile long offLoopBytes;
-
-    private boolean open = true;
-    private boolean readPaused;
-    private boolean inputClosed;
-    private boolean closeRequested;
-    private boolean writableNotifyPending;
-    private boolean registeredForWrite;
-    // seldom-changed states share one byte: a connection object's size is memory per connection
-    private static final byte SHUTDOWN_OUTPUT_REQUESTED = 1, OUTPUT_SHUT = 2, REDELIVER_SCHEDULED = 4, IDLE_TIMED_OUT = 8;
-    private byte flags;
-
-    private long lastActivityNanos;
-
-    private Object attachment;
-    private Object[] userData = NO_USER_DATA;
-    private InetSocketAddress remote;
-
-    NioConnection(EventLoop loop, SocketChannel channel) {
-        this.loop = loop;
-        this.channel = channel;
-        this.handler = loop.server.config.handler;
-        this.lastActivityNanos = loop.nowNanos;
-    }
-
-    void opened() {
-        loop.server.connectionOpened();
+    /** Registered with the transport as {@code handle}: counts the connection, arms its idle timer, onOpen. */
+    void opened(Object handle) {
+        this.handle = handle;
+        loop.server.counters.connectionOpened();
         long idle = loop.server.config.idleTimeoutNanos;
         if (idle > 0) {
             loop.rearm(this, idle);
         }
-        NioConnection outer = loop.corkOwner;
-        loop.corkOwner = this;
+        dispatch(OPEN, null);
+    }
+
+    /**
+     * Runs one handler callback, corked: the connection owns the loop's cork while it runs, so its sends leave in
+     * one write when it returns. A handler that throws is counted and logged, and its connection aborted. After
+     * {@code onData}, what the handler left of {@code data} is kept for the next call.
+     */
+    @Override
+    void dispatch(byte event, ByteBuffer data) {
+        SendingConnection outer = loop.cork.enter(this);
         try {
-            handler.onOpen(this);
+            switch (event) {
+                case OPEN -> handler.onOpen(this);
+                case DATA -> handler.onData(this, data);
+                case INPUT_CLOSED -> handler.onInputClosed(this);
+                case WRITABLE -> handler.onWritable(this);
+                case IDLE_TIMEOUT -> handler.onIdleTimeout(this);
+                default -> handler.onShutdown(this);
+            }
         } catch (RuntimeException e) {
-            handlerFailed("onOpen", e);
+            loop.server.counters.handlerFailed(callbackName(event), e);
+            abort();
         } finally {
+            if (event == DATA) {
+                pendingInput = InputRemainder.keepUnconsumed(data, pendingInput, loop.pool, open);
+            }
             uncork(outer);
+        }
+    }
+
+    private static String callbackName(byte event) {
+        return switch (event) {
+            case OPEN -> "onOpen";
+            case DATA -> "onData";
+            case INPUT_CLOSED -> "onInputClosed";
+            case WRITABLE -> "onWritable";
+            case IDLE_TIMEOUT -> "onIdleTimeout";
+            default -> "onShutdown";
+        };
+    }
+
+    private void uncork(SendingConnection outer) {
+        if (loop.cork.isOwnedBy(this)) {
+            flushCork();
+        }
+        loop.cork.leave(outer);
+        if (open && outbound == null) {
+            afterDrained();
         }
     }
 
     // ---- reading ----
 
+    /** The transport reports input (or its end): read it into the loop's buffer and hand it to the handler. */
     void readable() {
         if (readPaused || inputClosed || !open) {
             return;
@@ -91,7 +90,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         buf.clear();
         int n;
         try {
-            n = channel.read(buf);
+            n = loop.transport.read(handle, buf);
         } catch (IOException e) {
             failed(e);
             return;
@@ -109,72 +108,18 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         deliver(buf);
     }
 
+    /** Hands the kept remainder, followed by {@code fresh} (may be null), to onData. */
     private void deliver(ByteBuffer fresh) {
         ByteBuffer data;
         if (pendingInput != null) {
             if (fresh != null && fresh.hasRemaining()) {
-                pendingInput = append(pendingInput, fresh);
+                pendingInput = InputRemainder.append(pendingInput, fresh, loop.pool);
             }
             data = pendingInput;
         } else {
             data = fresh;
         }
-        NioConnection outer = loop.corkOwner;
-        loop.corkOwner = this;
-        try {
-            handler.onData(this, data);
-        } catch (RuntimeException e) {
-            handlerFailed("onData", e);
-        } finally {
-            keepUnconsumed(data);
-            uncork(outer);
-        }
-    }
-
-    private void keepUnconsumed(ByteBuffer data) {
-        if (!open) {
-            releaseInput();
-            return;
-        }
-        if (data == pendingInput) {
-            if (!data.hasRemaining()) {
-                releaseInput();
-            } else if (data.position() > 0) {
-                data.compact().flip();
-            }
-        } else if (data.hasRemaining()) {
-            ByteBuffer b = loop.pool.acquire(data.remaining());
-            b.put(data).flip();
-            pendingInput = b;
-        }
-    }
-
-    /** Appends {@code more} to {@code pending} (read mode), moving to a larger buffer when needed. */
-    private ByteBuffer append(ByteBuffer pending, ByteBuffer more) {
-        int need = pending.remaining() + more.remaining();
-        if (pending.capacity() - pending.limit() >= more.remaining()) {
-            int p = pending.position();
-            pending.position(pending.limit()).limit(pending.limit() + more.remaining());
-            pending.put(more);
-            pending.position(p);
-            return pending;
-        }
-        if (need <= pending.capacity()) {
-            pending.compact();
-            pending.put(more).flip();
-            return pending;
-        }
-        ByteBuffer bigger = loop.pool.acquire(need);
-        bigger.put(pending).put(more).flip();
-        loop.pool.release(pending);
-        return bigger;
-    }
-
-    private void releaseInput() {
-        if (pendingInput != null) {
-            loop.pool.release(pendingInput);
-            pendingInput = null;
-        }
+        dispatch(DATA, data);
     }
 
     private void inputEnded() {
@@ -184,15 +129,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             closeNow();
             return;
         }
-        NioConnection outer = loop.corkOwner;
-        loop.corkOwner = this;
-        try {
-            handler.onInputClosed(this);
-        } catch (RuntimeException e) {
-            handlerFailed("onInputClosed", e);
-        } finally {
-            uncork(outer);
-        }
+        dispatch(INPUT_CLOSED, null);
     }
 
     @Override
@@ -230,354 +167,10 @@ final class NioConnection extends TimerWheel.Node implements Connection {
     }
 
     @Override
-    public boolean isReadingPaused() {
-        return readPaused;
-    }
-
-    // ---- writing ----
-
-    @Override
-    public SendStatus send(ByteBuffer data) {
-        if (!loop.inLoop()) {
-            return handOver(data, null, null, false);
+    void updateInterest() {
+        if (handle != null) {
+            loop.transport.interest(handle, !readPaused && !inputClosed, registeredForWrite);
         }
-        if (refuses()) {
-            return SendStatus.DROPPED;
-        }
-        return accept(data);
-    }
-
-    @Override
-    public SendStatus send(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix) {
-        if (!loop.inLoop()) {
-            return handOver(prefix, payload, suffix, false);
-        }
-        if (refuses()) {
-            return SendStatus.DROPPED;
-        }
-        return sendUnit(prefix, payload, suffix);
-    }
-
-    @Override
-    public SendStatus sendControl(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix) {
-        if (!loop.inLoop()) {
-            return handOver(prefix, payload, suffix, true);
-        }
-        if (!canSendControl()) {
-            return SendStatus.DROPPED;
-        }
-        return sendUnit(prefix, payload, suffix);
-    }
-
-    private SendStatus sendUnit(ByteBuffer a, ByteBuffer b, ByteBuffer c) {
-        if (outQueue == null && loop.corkOwner != this) {
-            // not corked and nothing queued: one gathering write
-            ByteBuffer[] g = loop.gather;
-            g[0] = a;
-            g[1] = b;
-            g[2] = c;
-            try {
-                long n = channel.write(g, 0, 3);
-                loop.bytesOut += n;
-                lastActivityNanos = loop.nowNanos;
-            } catch (IOException e) {
-                failed(e);
-                return SendStatus.DROPPED;
-            } finally {
-                g[0] = g[1] = g[2] = null;
-            }
-            if (!a.hasRemaining() && !b.hasRemaining() && !c.hasRemaining()) {
-                return SendStatus.SENT;
-            }
-        }
-        SendStatus s = accept(a);
-        s = worse(s, accept(b));
-        return worse(s, accept(c));
-    }
-
-    /**
-     * A send from another thread: copied here, sent on the loop in this thread's call order. The status is a
-     * promise (see {@link Connection}): once admitted, only a close refuses it; a BACKPRESSURE promise is kept
-     * with one onWritable.
-     */
-    private SendStatus handOver(ByteBuffer a, ByteBuffer b, ByteBuffer c, boolean control) {
-        long n = HandOver.remaining(a, b, c);
-        SendStatus promised = reserveOffLoop(n, control);
-        if (promised == SendStatus.DROPPED) {
-            return promised;
-        }
-        ByteBuffer copy = HandOver.copy(a, b, c);
-        loop.submit(() -> {
-            releaseOffLoop(n);
-            SendStatus s = sendContinuation(copy); // admitted against the limit when it was reserved
-            if (promised == SendStatus.BACKPRESSURE && s != SendStatus.DROPPED) {
-                writableNotifyPending = true;
-                notifyWritableIfDrained();
-            }
-        });
-        return promised;
-    }
-
-    @Override
-    public SendStatus reserveOffLoop(long bytes, boolean control) {
-        if (!open || closeRequested || has(SHUTDOWN_OUTPUT_REQUESTED)) {
-            return SendStatus.DROPPED; // a snapshot: the loop checks again when it sends
-        }
-        ServerConfig cfg = loop.server.config;
-        long before = (long) OFF_LOOP_BYTES.getAndAdd(this, bytes);
-        long waiting = before + queued; // queued is read racily: an estimate is all a promise needs
-        if (!control && waiting >= cfg.maxQueuedBytes) {
-            OFF_LOOP_BYTES.getAndAdd(this, -bytes);
-            return SendStatus.DROPPED;
-        }
-        return waiting + bytes > cfg.highWatermark ? SendStatus.BACKPRESSURE : SendStatus.QUEUED;
-    }
-
-    @Override
-    public void releaseOffLoop(long bytes) {
-        OFF_LOOP_BYTES.getAndAdd(this, -bytes);
-    }
-
-    @Override
-    public boolean canSend() {
-        return !refuses();
-    }
-
-    @Override
-    public boolean canSendControl() {
-        return open && !closeRequested && !has(SHUTDOWN_OUTPUT_REQUESTED);
-    }
-
-    @Override
-    public SendStatus sendContinuation(ByteBuffer data) {
-        if (!open || closeRequested || has(SHUTDOWN_OUTPUT_REQUESTED)) {
-            return SendStatus.DROPPED;
-        }
-        return accept(data);
-    }
-
-    private static SendStatus worse(SendStatus x, SendStatus y) {
-        return x.ordinal() >= y.ordinal() ? x : y;
-    }
-
-    private boolean refuses() {
-        return !open || closeRequested || has(SHUTDOWN_OUTPUT_REQUESTED)
-            || (outQueue != null && queued >= loop.server.config.maxQueuedBytes);
-    }
-
-    /** Sends or queues {@code data}; the queue limit was checked by the caller. */
-    private SendStatus accept(ByteBuffer data) {
-        if (!open) {
-            return SendStatus.DROPPED;
-        }
-        int len = data.remaining();
-        if (len == 0) {
-            return outQueue == null ? SendStatus.SENT : queueStatus();
-        }
-        if (outQueue != null) {
-            enqueue(data);
-            return queueStatus();
-        }
-        if (loop.corkOwner == this) {
-            ByteBuffer cork = loop.corkBuffer;
-            if (len <= cork.remaining()) {
-                cork.put(data);
-                return SendStatus.SENT;
-            }
-            flushCork();
-            if (outQueue != null) {
-                enqueue(data);
-                return queueStatus();
-            }
-            if (len <= cork.remaining()) {
-                cork.put(data);
-                return SendStatus.SENT;
-            }
-        }
-        if (!writeDirect(data)) {
-            return SendStatus.DROPPED;
-        }
-        if (data.hasRemaining()) {
-            enqueue(data);
-            return queueStatus();
-        }
-        return SendStatus.SENT;
-    }
-
-    private SendStatus queueStatus() {
-        if (queued > loop.server.config.highWatermark) {
-            writableNotifyPending = true;
-            return SendStatus.BACKPRESSURE;
-        }
-        return SendStatus.QUEUED;
-    }
-
-    /** Writes what the socket takes; false if the connection failed. */
-    private boolean writeDirect(ByteBuffer data) {
-        try {
-            int n = channel.write(data);
-            loop.bytesOut += n;
-            lastActivityNanos = loop.nowNanos;
-            return true;
-        } catch (IOException e) {
-            failed(e);
-            return false;
-        }
-    }
-
-    /** Writes the cork buffer (this connection's corked sends); what the socket does not take is queued. */
-    private void flushCork() {
-        ByteBuffer cork = loop.corkBuffer;
-        if (cork.position() == 0) {
-            return;
-        }
-        cork.flip();
-        try {
-            if (outQueue == null && open) {
-                writeDirect(cork);
-            }
-            if (cork.hasRemaining() && open) {
-                enqueue(cork);
-                if (queued > loop.server.config.highWatermark) {
-                    writableNotifyPending = true;
-                }
-            }
-        } finally {
-            cork.clear();
-        }
-    }
-
-    private void uncork(NioConnection outer) {
-        if (loop.corkOwner == this) {
-            flushCork();
-        }
-        loop.corkOwner = outer;
-        if (open && outQueue == null) {
-            afterDrained();
-        }
-    }
-
-    private void enqueue(ByteBuffer data) {
-        if (outQueue == null) {
-            outQueue = new ArrayDeque<>(4);
-        }
-        queued += data.remaining();
-        ByteBuffer tail = outQueue.peekLast();
-        if (tail != null && tail.isDirect() && tail.capacity() > tail.limit()) {
-            int p = tail.position();
-            int room = tail.capacity() - tail.limit();
-            tail.position(tail.limit()).limit(tail.capacity());
-            if (data.remaining() <= room) {
-                tail.put(data);
-            } else {
-                int lim = data.limit();
-                data.limit(data.position() + room);
-                tail.put(data);
-                data.limit(lim);
-            }
-            tail.limit(tail.position()).position(p);
-        }
-        while (data.hasRemaining()) {
-            ByteBuffer chunk = loop.pool.acquire(Math.min(data.remaining(), BufferPool.CHUNK_SIZE));
-            int lim = data.limit();
-            if (data.remaining() > chunk.capacity()) {
-                data.limit(data.position() + chunk.capacity());
-            }
-            chunk.put(data).flip();
-            data.limit(lim);
-            outQueue.addLast(chunk);
-        }
-        if (!registeredForWrite) {
-            registeredForWrite = true;
-            updateInterest();
-        }
-    }
-
-    /** The socket became writable: gather-write the queue. */
-    void writable() {
-        if (!open) {
-            return;
-        }
-        ByteBuffer[] gather = loop.gather;
-        while (outQueue != null) {
-            int n = 0;
-            for (ByteBuffer b : outQueue) {
-                gather[n++] = b;
-                if (n == gather.length) {
-                    break;
-                }
-            }
-            long written;
-            try {
-                written = channel.write(gather, 0, n);
-            } catch (IOException e) {
-                java.util.Arrays.fill(gather, 0, n, null);
-                failed(e);
-                return;
-            }
-            java.util.Arrays.fill(gather, 0, n, null);
-            loop.bytesOut += written;
-            queued -= written;
-            if (written > 0) {
-                lastActivityNanos = loop.nowNanos;
-            }
-            ByteBuffer head;
-            while ((head = outQueue.peekFirst()) != null && !head.hasRemaining()) {
-                loop.pool.release(outQueue.pollFirst());
-            }
-            if (outQueue.isEmpty()) {
-                outQueue = null;
-                registeredForWrite = false;
-                updateInterest();
-                break;
-            }
-            if (written == 0 || outQueue.peekFirst().position() > 0) {
-                break; // the socket is full again
-            }
-        }
-        afterDrained();
-        notifyWritableIfDrained();
-    }
-
-    private void notifyWritableIfDrained() {
-        if (open && writableNotifyPending && queued <= loop.server.config.lowWatermark) {
-            writableNotifyPending = false;
-            NioConnection outer = loop.corkOwner;
-            loop.corkOwner = this;
-            try {
-                handler.onWritable(this);
-            } catch (RuntimeException e) {
-                handlerFailed("onWritable", e);
-            } finally {
-                uncork(outer);
-            }
-        }
-    }
-
-    /** Finishes a close or output shutdown that waited for the queue to empty. */
-    private void afterDrained() {
-        if (outQueue != null || !open) {
-            return;
-        }
-        if (closeRequested) {
-            closeNow();
-        } else if (has(SHUTDOWN_OUTPUT_REQUESTED) && !has(OUTPUT_SHUT)) {
-            set(OUTPUT_SHUT, true);
-            try {
-                channel.shutdownOutput();
-            } catch (IOException e) {
-                failed(e);
-                return;
-            }
-            if (inputClosed) {
-                closeNow();
-            }
-        }
-    }
-
-    @Override
-    public long queuedBytes() {
-        return queued + (loop.corkOwner == this ? loop.corkBuffer.position() : 0);
     }
 
     // ---- closing ----
@@ -594,7 +187,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         closeRequested = true;
         readPaused = true;
         updateInterest();
-        if (loop.corkOwner != this && outQueue == null) {
+        if (!loop.cork.isOwnedBy(this) && outbound == null) {
             closeNow();
         }
         // else: closed by uncork() or writable() once everything queued is written
@@ -610,7 +203,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             return;
         }
         set(SHUTDOWN_OUTPUT_REQUESTED, true);
-        if (loop.corkOwner != this) {
+        if (!loop.cork.isOwnedBy(this)) {
             afterDrained();
         }
     }
@@ -621,19 +214,20 @@ final class NioConnection extends TimerWheel.Node implements Connection {
             loop.submit(this::abort);
             return;
         }
-        if (loop.corkOwner == this) {
-            loop.corkBuffer.clear();
+        if (loop.cork.isOwnedBy(this)) {
+            loop.cork.reset();
         }
         closeNow();
     }
 
-    private void failed(IOException e) {
+    @Override
+    void failed(IOException e) {
         if (!open) {
             return;
         }
-        loop.server.connectionFailed();
-        if (loop.corkOwner == this) {
-            loop.corkBuffer.clear();
+        loop.server.counters.connectionFailed();
+        if (loop.cork.isOwnedBy(this)) {
+            loop.cork.reset();
         }
         try {
             handler.onError(this, e);
@@ -643,30 +237,22 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         closeNow();
     }
 
-    private void handlerFailed(String callback, RuntimeException e) {
-        loop.server.handlerFailed(callback, e);
-        abort();
-    }
-
-    private void closeNow() {
+    @Override
+    void closeNow() {
         if (!open) {
             return;
         }
         open = false;
-        if (key != null) {
-            key.cancel();
+        if (handle != null) {
+            loop.transport.close(handle);
         }
-        EventLoop.closeQuietly(channel);
         loop.cancelTimer(this);
-        releaseInput();
-        if (outQueue != null) {
-            for (ByteBuffer b : outQueue) {
-                loop.pool.release(b);
-            }
-            outQueue = null;
-            queued = 0;
+        pendingInput = InputRemainder.release(pendingInput, loop.pool);
+        if (outbound != null) {
+            outbound.releaseAll();
+            outbound = null;
         }
-        loop.server.connectionClosed();
+        loop.server.counters.connectionClosed();
         try {
             handler.onClose(this);
         } catch (RuntimeException e) {
@@ -674,16 +260,7 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         }
     }
 
-    private void updateInterest() {
-        if (key == null || !key.isValid()) {
-            return;
-        }
-        int ops = (readPaused || inputClosed ? 0 : SelectionKey.OP_READ)
-            | (registeredForWrite ? SelectionKey.OP_WRITE : 0);
-        if (key.interestOps() != ops) {
-            key.interestOps(ops);
-        }
-    }
+    // ---- timers and shutdown ----
 
     /** The idle-timeout check: this connection is its own timer node (see TimerWheel.Node). */
     @Override
@@ -699,123 +276,19 @@ final class NioConnection extends TimerWheel.Node implements Connection {
         }
         if (!has(IDLE_TIMED_OUT)) {
             set(IDLE_TIMED_OUT, true); // counted once, even when the handler's answer (a close) needs another period
-            loop.server.idleTimedOut();
+            loop.server.counters.idleTimedOut();
         }
-        NioConnection outer = loop.corkOwner;
-        loop.corkOwner = this;
-        try {
-            handler.onIdleTimeout(this);
-        } catch (RuntimeException e) {
-            handlerFailed("onIdleTimeout", e);
-        } finally {
-            uncork(outer);
-        }
+        dispatch(IDLE_TIMEOUT, null);
         if (open) {
             loop.rearm(this, timeout);
         }
     }
 
+    /** The server shuts down gracefully: onShutdown. */
     void serverShutdown() {
         if (!open) {
             return;
         }
-        NioConnection outer = loop.corkOwner;
-        loop.corkOwner = this;
-        try {
-            handler.onShutdown(this);
-        } catch (RuntimeException e) {
-            handlerFailed("onShutdown", e);
-        } finally {
-            uncork(outer);
-        }
-    }
-
-    // ---- the rest of Connection ----
-
-    @Override
-    public boolean isOpen() {
-        return open && !closeRequested;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        if (remote == null) {
-            try {
-                remote = (InetSocketAddress) channel.getRemoteAddress();
-            } catch (IOException e) {
-                return null;
-            }
-        }
-        return remote;
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        try {
-            return (InetSocketAddress) channel.getLocalAddress();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    @Override
-    public boolean inEventLoop() {
-        return loop.inLoop();
-    }
-
-    @Override
-    public EventLoop eventLoop() {
-        return loop;
-    }
-
-    @Override
-    public void execute(Runnable task) {
-        loop.execute(task);
-    }
-
-    @Override
-    public Timer schedule(Runnable task, long delay, TimeUnit unit) {
-        return loop.schedule(task, delay, unit);
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public <T> T get(UserDataKey<T> key) {
-        return key.index < userData.length ? (T) userData[key.index] : null;
-    }
-
-    @Override
-    public <T> void set(UserDataKey<T> key, T value) {
-        if (key.index >= userData.length) {
-            userData = java.util.Arrays.copyOf(userData, key.index + 1);
-        }
-        userData[key.index] = value;
-    }
-
-    @Override
-    public Object attachment() {
-        return attachment;
-    }
-
-    @Override
-    public void attach(Object attachment) {
-        this.attachment = attachment;
-    }
-
-    EventLoop loop() {
-        return loop;
-    }
-
-    @Override
-    public String toString() {
-        return "Connection[" + remoteAddress() + " on " + loop + "]";
-    }
-
-    private boolean has(byte flag) {
-        return (flags & flag) != 0;
-    }
-
-    private void set(byte flag, boolean on) {
-        flags = (byte) (on ? flags | flag : flags & ~flag);
+        dispatch(SHUTDOWN, null);
     }
 }

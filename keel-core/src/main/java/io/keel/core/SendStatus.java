@@ -1,8 +1,8 @@
 package io.keel.core;
 
 /**
- * What became of a send, in the spirit of uWebSockets' send status: the caller learns at once whether it
- * should slow down.
+ * What became of a send: the caller learns at once, without a callback or a future, whether the bytes went, wait
+ * in the connection's queue, or were refused, and so whether it should slow down.
  */
 public enum SendStatus {
     /** Everything was handed to the socket (or to the loop's cork buffer, flushed before the loop sleeps). */

@@ -1,10 +1,8 @@
 package io.keel.core;
 
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
@@ -17,8 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A stream socket server: a listening address with a backlog, a pool of event loops (one selector thread
@@ -45,20 +41,13 @@ public final class Server implements AutoCloseable {
     private volatile boolean shuttingDown;
     private InetSocketAddress boundAddress;
 
-    private final AtomicLong current = new AtomicLong();
-    private final AtomicLong peak = new AtomicLong();
-    private final LongAdder total = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder idleTimeouts = new LongAdder();
-    private final LongAdder handlerErrors = new LongAdder();
-    private final RateLimitedLog acceptLog = new RateLimitedLog(LOG, 10_000);
-    private final RateLimitedLog handlerLog = new RateLimitedLog(LOG, 10_000);
-    private final RateLimitedLog limiterLog = new RateLimitedLog(LOG, 10_000);
+    /** Connection counts and the logs of refused, failed and misbehaving connections; called from any thread. */
+    final ServerCounters counters;
 
     private Server(ServerConfig config) {
         this.config = config;
         this.terminated = new CountDownLatch(config.ioThreads);
+        this.counters = new ServerCounters(config.limiter);
     }
 
     public static Builder builder() {
@@ -97,13 +86,9 @@ public final class Server implements AutoCloseable {
                 a.close();
             }
             for (EventLoop l : loops) {
-                try {
-                    l.selector.close();
-                } catch (IOException ignored) {
-                    // start failed: best effort
-                }
+                l.transport.release(); // start failed: best effort
             }
-            throw new ServerStartException(describeBindFailure(config.address, e), e);
+            throw new ServerStartException(BindFailure.describe(config.address, e), e);
         }
         started = true;
         for (EventLoop l : loops) {
@@ -128,29 +113,6 @@ public final class Server implements AutoCloseable {
             ch.close();
             throw e;
         }
-    }
-
-    private static String describeBindFailure(InetSocketAddress address, Throwable e) {
-        String where = address.getHostString() + ":" + address.getPort();
-        if (e instanceof BindException b) {
-            String m = String.valueOf(b.getMessage()).toLowerCase();
-            if (m.contains("in use")) {
-                return "cannot listen on " + where + ": address already in use (is another server running?)";
-            }
-            if (m.contains("permission") || m.contains("access")) {
-                return "cannot listen on " + where + ": permission denied (ports below 1024 need privileges)";
-            }
-            if (m.contains("assign")) {
-                return "cannot listen on " + where + ": address not available on this machine";
-            }
-        }
-        if (e instanceof UnresolvedAddressException) {
-            return "cannot resolve bind address '" + address.getHostString() + "'";
-        }
-        if (e instanceof SocketException && e.getMessage() != null) {
-            return "cannot listen on " + where + ": " + e.getMessage();
-        }
-        return "cannot listen on " + where + ": " + e;
     }
 
     /** The address actually bound (with the real port when 0 was asked for). */
@@ -178,8 +140,7 @@ public final class Server implements AutoCloseable {
             in += l.bytesIn;
             out += l.bytesOut;
         }
-        return new ServerStats(current.get(), peak.get(), total.sum(), rejected.sum(), failed.sum(),
-            idleTimeouts.sum(), handlerErrors.sum(), in, out);
+        return counters.stats(in, out);
     }
 
     public boolean isAccepting() {
@@ -211,17 +172,7 @@ public final class Server implements AutoCloseable {
             });
         }
         Thread waiter = new Thread(() -> {
-            long deadline = System.nanoTime() + grace.toNanos();
-            while (current.get() > 0 && System.nanoTime() < deadline) {
-                synchronized (current) {
-                    try {
-                        current.wait(Math.max(1, Math.min(50, (deadline - System.nanoTime()) / 1_000_000)));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
-            }
+            counters.awaitNoConnections(System.nanoTime() + grace.toNanos());
             for (EventLoop l : loops) {
                 l.stop(); // aborts whatever is left
             }
@@ -260,50 +211,6 @@ public final class Server implements AutoCloseable {
             l.pool.leakSites().forEach(sites::add);
         }
         return sites;
-    }
-
-    // ---- counters, called by loops and acceptors ----
-
-    void connectionOpened() {
-        total.increment();
-        long c = current.incrementAndGet();
-        peak.accumulateAndGet(c, Math::max);
-    }
-
-    void connectionClosed() {
-        config.limiter.release();
-        if (current.decrementAndGet() == 0 && shuttingDown) {
-            synchronized (current) {
-                current.notifyAll();
-            }
-        }
-    }
-
-    void connectionRefusedAfterAccept() {
-        config.limiter.release();
-    }
-
-    void connectionRejected() {
-        rejected.increment();
-        limiterLog.log(System.Logger.Level.WARNING, "connection refused: the connection limit is reached ("
-            + rejected.sum() + " refused so far)", null);
-    }
-
-    void connectionFailed() {
-        failed.increment();
-    }
-
-    void idleTimedOut() {
-        idleTimeouts.increment();
-    }
-
-    void handlerFailed(String callback, RuntimeException e) {
-        handlerErrors.increment();
-        handlerLog.log(System.Logger.Level.ERROR, "handler threw in " + callback + "; connection aborted", e);
-    }
-
-    void acceptFailed(IOException e) {
-        acceptLog.log(System.Logger.Level.WARNING, "accept failed: " + e.getMessage(), null);
     }
 
     void loopTerminated(EventLoop loop) {

@@ -1,0 +1,96 @@
+package io.keel.core;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The counters of one {@link Server} behind {@link Server#stats()}, and the rate-limited logs of the events they
+ * count. Called by loops and acceptors from any thread: atomics and adders, no locks but the one a graceful
+ * shutdown waits on for the last connection to close.
+ */
+final class ServerCounters {
+    private static final System.Logger LOG = System.getLogger(Server.class.getName());
+
+    private final ConnectionLimiter limiter;
+    private final AtomicLong current = new AtomicLong();
+    private final AtomicLong peak = new AtomicLong();
+    private final LongAdder total = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder idleTimeouts = new LongAdder();
+    private final LongAdder handlerErrors = new LongAdder();
+    private final RateLimitedLog acceptLog = new RateLimitedLog(LOG, 10_000);
+    private final RateLimitedLog handlerLog = new RateLimitedLog(LOG, 10_000);
+    private final RateLimitedLog limiterLog = new RateLimitedLog(LOG, 10_000);
+
+    ServerCounters(ConnectionLimiter limiter) {
+        this.limiter = limiter;
+    }
+
+    /** A snapshot, with the byte counts {@code in} and {@code out} summed over the loops by the caller. */
+    ServerStats stats(long in, long out) {
+        return new ServerStats(current.get(), peak.get(), total.sum(), rejected.sum(), failed.sum(),
+            idleTimeouts.sum(), handlerErrors.sum(), in, out);
+    }
+
+    void connectionOpened() {
+        total.increment();
+        long c = current.incrementAndGet();
+        peak.accumulateAndGet(c, Math::max);
+    }
+
+    /** A connection closed: its limiter slot is free; a graceful shutdown waiting for the last one is woken. */
+    void connectionClosed() {
+        limiter.release();
+        if (current.decrementAndGet() == 0) {
+            synchronized (current) {
+                current.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits until no connection is open or {@code deadlineNanos} ({@link System#nanoTime()}) has passed; returns
+     * early when interrupted, with the interrupt flag set again.
+     */
+    void awaitNoConnections(long deadlineNanos) {
+        while (current.get() > 0 && System.nanoTime() < deadlineNanos) {
+            synchronized (current) {
+                try {
+                    current.wait(Math.max(1, Math.min(50, (deadlineNanos - System.nanoTime()) / 1_000_000)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    void connectionRefusedAfterAccept() {
+        limiter.release();
+    }
+
+    void connectionRejected() {
+        rejected.increment();
+        limiterLog.log(System.Logger.Level.WARNING, "connection refused: the connection limit is reached ("
+            + rejected.sum() + " refused so far)", null);
+    }
+
+    void connectionFailed() {
+        failed.increment();
+    }
+
+    void idleTimedOut() {
+        idleTimeouts.increment();
+    }
+
+    void handlerFailed(String callback, RuntimeException e) {
+        handlerErrors.increment();
+        handlerLog.log(System.Logger.Level.ERROR, "handler threw in " + callback + "; connection aborted", e);
+    }
+
+    void acceptFailed(IOException e) {
+        acceptLog.log(System.Logger.Level.WARNING, "accept failed: " + e.getMessage(), null);
+    }
+}
