@@ -11,8 +11,11 @@ public interface FrameHandler {
     /** A complete message (accumulate mode). Text is valid UTF-8. */
     void onMessage(boolean text, ByteBuffer payload);
 
-    /** Streaming mode: the next chunk of a message; {@code first}/{@code last} delimit the message. */
-    void onFragment(boolean text, ByteBuffer chunk, boolean first, boolean last);
+    /**
+     * Streaming mode: the next chunk of a message; {@code first}/{@code last} delimit the message. The parameters
+     * come in the order of {@link WebSocketListener#onFragment} (chunk, text, first, last).
+     */
+    void onFragment(ByteBuffer chunk, boolean text, boolean first, boolean last);
 
     void onPing(ByteBuffer payload);
 

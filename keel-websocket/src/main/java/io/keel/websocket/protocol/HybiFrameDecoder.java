@@ -343,7 +343,7 @@ public final class HybiFrameDecoder {
         in.limit(pos + n).position(pos);
         try {
             if (fragment) {
-                handler.onFragment(msgText, in, first, last);
+                handler.onFragment(in, msgText, first, last);
             } else {
                 handler.onMessage(msgText, in);
             }

@@ -61,7 +61,7 @@ final class TextChunker {
     private void emit(FrameHandler h, ByteBuffer b, boolean last) {
         boolean first = !started;
         started = !last;
-        h.onFragment(true, b, first, last);
+        h.onFragment(b, true, first, last);
     }
 
     /** Start of an incomplete trailing code point in valid UTF-8 {@code b[from, to)} starting on a boundary, else {@code to}. */

@@ -329,7 +329,7 @@ public final class WebSocketSession<R> implements FrameHandler {
     }
 
     @Override
-    public void onFragment(boolean text, ByteBuffer chunk, boolean first, boolean last) {
+    public void onFragment(ByteBuffer chunk, boolean text, boolean first, boolean last) {
         listener.onFragment(chunk, text, first, last);
     }
 
