@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import io.keel.websocket.ClientWire;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -212,7 +211,7 @@ class HttpUpgradeRequestParserTest {
         @Test
         @DisplayName("a TLS ClientHello on the plain port: 400 at its first byte, saying TLS")
         void tlsClientHello() {
-            byte[] hello = ClientWire.tlsClientHello("example.com");
+            byte[] hello = TestSupport.tlsClientHello("example.com");
             assertThat(hello[0]).isEqualTo((byte) 0x16);
             ByteBuffer b = ByteBuffer.wrap(hello);
             assertThatThrownBy(() -> new HttpUpgradeRequestParser().parse(b)).isInstanceOfSatisfying(HttpParseException.class, e -> {
