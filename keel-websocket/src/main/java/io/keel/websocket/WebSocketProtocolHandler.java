@@ -2,9 +2,9 @@ package io.keel.websocket;
 
 import io.keel.core.Connection;
 import io.keel.core.ConnectionHandler;
+import io.keel.websocket.http.HttpRequest;
+import io.keel.websocket.http.HttpResponses;
 import io.keel.websocket.protocol.HandshakeConfig;
-import io.keel.websocket.protocol.HttpRequest;
-import io.keel.websocket.protocol.HttpResponses;
 import io.keel.websocket.protocol.ProtocolVersion;
 import io.keel.websocket.protocol.WebSocketConfig;
 import java.io.IOException;

@@ -1,5 +1,8 @@
 package io.keel.websocket.protocol;
 
+import io.keel.websocket.http.HttpHeaders;
+import io.keel.websocket.http.HttpRequest;
+import io.keel.websocket.http.HttpResponses;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

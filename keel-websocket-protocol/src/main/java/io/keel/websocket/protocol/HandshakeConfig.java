@@ -1,5 +1,6 @@
 package io.keel.websocket.protocol;
 
+import io.keel.websocket.http.HttpUpgradeRequestParser;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;

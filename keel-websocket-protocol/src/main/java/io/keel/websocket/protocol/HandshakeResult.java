@@ -1,5 +1,7 @@
 package io.keel.websocket.protocol;
 
+import io.keel.websocket.http.HttpRequest;
+
 /** Outcome of feeding bytes to a {@link Handshaker}. Switch over it with pattern matching. */
 public sealed interface HandshakeResult
         permits HandshakeResult.NeedMoreData, HandshakeResult.Accepted, HandshakeResult.Rejected, HandshakeResult.NotWebSocket {
@@ -26,7 +28,7 @@ public sealed interface HandshakeResult
     /**
      * A well-formed GET that does not ask for a WebSocket upgrade and carries none of its handshake headers (a
      * handshake without {@code Upgrade: websocket} is {@link Rejected} with 400): the glue should serve it as plain
-     * HTTP (e.g. a small page, see {@link HttpResponses#ok}).
+     * HTTP (e.g. a small page, see {@link io.keel.websocket.http.HttpResponses#ok}).
      */
     record NotWebSocket(HttpRequest request) implements HandshakeResult {
     }

@@ -1,5 +1,8 @@
 package io.keel.websocket.protocol;
 
+import io.keel.websocket.http.HttpParseException;
+import io.keel.websocket.http.HttpRequest;
+import io.keel.websocket.http.HttpUpgradeRequestParser;
 import java.nio.ByteBuffer;
 
 /**

@@ -4,10 +4,11 @@
  *
  * <h2>Pieces</h2>
  * <ul>
- *   <li>{@link io.keel.websocket.protocol.HttpUpgradeRequestParser}: bounded incremental request-head parser.</li>
+ *   <li>{@link io.keel.websocket.http.HttpUpgradeRequestParser} (package {@code io.keel.websocket.http}, HTTP/1
+ *       apart from WebSocket framing, as h11 is apart from wsproto): bounded incremental request-head parser.</li>
  *   <li>{@link io.keel.websocket.protocol.Handshake} (rules, stateless) and
  *       {@link io.keel.websocket.protocol.Handshaker} (per connection, incremental) producing a
- *       {@link io.keel.websocket.protocol.HandshakeResult}; {@link io.keel.websocket.protocol.HttpResponses} renders
+ *       {@link io.keel.websocket.protocol.HandshakeResult}; {@link io.keel.websocket.http.HttpResponses} renders
  *       error/plain responses.</li>
  *   <li>{@link io.keel.websocket.protocol.HybiFrameDecoder} / {@link io.keel.websocket.protocol.HybiFrameEncoder}
  *       (RFC 6455 framing, used for HyBi-07/08/13) and {@link io.keel.websocket.protocol.Hixie76FrameDecoder} /
@@ -27,7 +28,7 @@
  *     case HandshakeResult.NotWebSocket p -> { write(HttpResponses.ok("text/html", page, false)); closeAfterFlush(); }
  *     case HandshakeResult.Accepted a -> {
  *         write(a.response());
- *         session = new WebSocketSession(a.version(), wsConfig, appListener, this::gatherWrite);
+ *         session = new WebSocketSession<>(a.version(), wsConfig, appListener, this::gatherWrite);
  *         session.receive(readBuf);                                      // bytes that followed the handshake
  *     }
  * }

@@ -160,7 +160,7 @@ class HandshakeFuzzTest {
      * RFC 9112 section 3.2: whatever form the client used, the request handed on has an origin-form target (the
      * path and query routing sees), and a scheme and authority exactly when it was absolute-form.
      */
-    private static void checkOriginForm(io.keel.websocket.protocol.HttpRequest r) {
+    private static void checkOriginForm(io.keel.websocket.http.HttpRequest r) {
         assertThat(r.target()).startsWith("/").doesNotContain("#");
         assertThat(r.scheme() == null).isEqualTo(r.authority() == null);
         if (r.isAbsoluteForm()) {
@@ -186,7 +186,7 @@ class HandshakeFuzzTest {
         return c < 0x80 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
     }
 
-    private static boolean isHixie76Request(io.keel.websocket.protocol.HttpRequest r) {
+    private static boolean isHixie76Request(io.keel.websocket.http.HttpRequest r) {
         return r.headers().get("Sec-WebSocket-Version") == null && r.headers().get("Sec-WebSocket-Key1") != null
                 && r.headers().get("Sec-WebSocket-Key2") != null;
     }

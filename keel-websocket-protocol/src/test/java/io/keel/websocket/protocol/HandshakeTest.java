@@ -2,6 +2,7 @@ package io.keel.websocket.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keel.websocket.http.HttpResponses;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

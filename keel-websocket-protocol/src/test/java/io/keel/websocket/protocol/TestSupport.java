@@ -227,21 +227,4 @@ final class TestSupport {
         }
         return ref;
     }
-
-    /**
-     * The first flight of a real TLS client (the JDK's): a handshake record (first byte 0x16) holding a ClientHello
-     * for {@code host}, as a TLS client pointed at a plain-HTTP port would send it. (keel-websocket's test
-     * {@code ClientWire} has the same for its socket tests; this module cannot see that one.)
-     */
-    static byte[] tlsClientHello(String host) {
-        try {
-            javax.net.ssl.SSLEngine engine = javax.net.ssl.SSLContext.getDefault().createSSLEngine(host, 443);
-            engine.setUseClientMode(true);
-            ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-            engine.wrap(ByteBuffer.allocate(0), out);
-            return java.util.Arrays.copyOf(out.array(), out.position());
-        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
-            throw new IllegalStateException("no TLS client", e);
-        }
-    }
 }

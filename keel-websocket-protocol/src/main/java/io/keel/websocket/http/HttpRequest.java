@@ -1,4 +1,4 @@
-package io.keel.websocket.protocol;
+package io.keel.websocket.http;
 
 /**
  * A parsed HTTP/1.x request head.

@@ -1,4 +1,4 @@
-package io.keel.websocket.protocol;
+package io.keel.websocket.http;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,6 +60,7 @@ public final class HttpHeaders {
         return Collections.unmodifiableList(out);
     }
 
+    /** Whether a header named {@code name} (any case) is present, even with an empty value. */
     public boolean contains(String name) {
         return indexOf(name, 0) >= 0;
     }

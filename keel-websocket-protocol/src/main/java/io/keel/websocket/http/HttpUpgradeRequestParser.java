@@ -1,8 +1,9 @@
-package io.keel.websocket.protocol;
+package io.keel.websocket.http;
+
+import static io.keel.websocket.http.HttpSyntax.isTchar;
+import static io.keel.websocket.http.HttpSyntax.toLowerCase;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * Incremental, bounded parser for an HTTP/1.1 request line and header block (no body).
@@ -29,6 +30,7 @@ import java.util.Locale;
  * typical upgrade request costs one {@code String} per header value plus the request target.
  */
 public final class HttpUpgradeRequestParser {
+    /** The default bound on the request head (request line and headers), in bytes: larger is answered 431. */
     public static final int DEFAULT_MAX_HEADER_BYTES = 8 * 1024;
     /** Largest first allocation of the line buffer (a typical browser upgrade request is 400-600 bytes). */
     static final int INITIAL_BUFFER_MAX = 1024;
@@ -57,14 +59,19 @@ public final class HttpUpgradeRequestParser {
     private boolean done;
     // from the request line, once checked: what build() needs, so it does not parse the line again
     private boolean http11;
-    private String target;
-    private String scheme;
-    private String authority;
+    private RequestTarget target;
 
+    /** A parser for one request head of at most {@link #DEFAULT_MAX_HEADER_BYTES}. */
     public HttpUpgradeRequestParser() {
         this(DEFAULT_MAX_HEADER_BYTES);
     }
 
+    /**
+     * A parser for one request head of at most {@code maxHeaderBytes} bytes (RFC 9110 section 15.5.20: larger is
+     * answered 431).
+     *
+     * @throws IllegalArgumentException if {@code maxHeaderBytes} is under 16
+     */
     public HttpUpgradeRequestParser(int maxHeaderBytes) {
         if (maxHeaderBytes < 16) {
             throw new IllegalArgumentException("maxHeaderBytes too small: " + maxHeaderBytes);
@@ -73,6 +80,7 @@ public final class HttpUpgradeRequestParser {
         this.buf = NO_BYTES;
     }
 
+    /** Forgets the request parsed or being parsed, so this parser can take another one (keeps its buffer). */
     public void reset() {
         len = 0;
         lineStart = 0;
@@ -80,8 +88,6 @@ public final class HttpUpgradeRequestParser {
         requestLineChecked = false;
         done = false;
         target = null;
-        scheme = null;
-        authority = null;
     }
 
     /** Bytes of the header block consumed so far. */
@@ -197,124 +203,8 @@ public final class HttpUpgradeRequestParser {
         if (sp1 - from != 3 || buf[from] != 'G' || buf[from + 1] != 'E' || buf[from + 2] != 'T') {
             throw new HttpParseException(405, "Method Not Allowed");
         }
-        parseTarget(sp1 + 1, sp2);
+        target = RequestTarget.parse(buf, sp1 + 1, sp2);
         http11 = buf[to - 1] == '1';
-    }
-
-    /**
-     * Parses the request-target {@code buf[from, to)} of a GET (already free of controls and spaces) into
-     * {@link #target} (origin-form), and for absolute-form {@link #scheme} and {@link #authority}.
-     *
-     * <p>origin-form = absolute-path [ "?" query ] (RFC 9112 section 3.2.1). absolute-form = absolute-URI (RFC 9112
-     * section 3.2.2), here with the schemes a WebSocket endpoint serves: {@code ws}, {@code wss} (RFC 6455 section
-     * 3), {@code http}, {@code https} (RFC 9110 section 4.2), all of the form {@code scheme "://" authority
-     * path-abempty [ "?" query ]}. Neither form has a fragment (RFC 6455 section 3 also forbids one). The path and
-     * query characters are not checked further than the request line does, the same for both forms.
-     *
-     * @throws HttpParseException 400 for a target of neither form, a scheme other than those four, a fragment, or
-     *                            a malformed authority (see {@link #checkAuthority})
-     */
-    private void parseTarget(int from, int to) throws HttpParseException {
-        if (indexOf('#', from, to) >= 0) {
-            throw new HttpParseException(400, "Malformed request target: a fragment ('#') is not allowed");
-        }
-        if (buf[from] == '/') {
-            target = ascii(from, to);
-            return;
-        }
-        int colon = schemeEnd(from, to);
-        if (colon < 0) {
-            throw new HttpParseException(400, "Malformed request target: neither a path nor an absolute URI");
-        }
-        String s = ascii(from, colon).toLowerCase(Locale.ROOT);
-        if (!s.equals("ws") && !s.equals("wss") && !s.equals("http") && !s.equals("https")) {
-            throw new HttpParseException(400, "Unsupported URI scheme in request target: " + s);
-        }
-        int a = colon + 1;
-        if (to - a < 2 || buf[a] != '/' || buf[a + 1] != '/') {
-            throw new HttpParseException(400, "Malformed absolute URI: '//' and a host must follow the scheme");
-        }
-        a += 2;
-        int ae = a;
-        while (ae < to && buf[ae] != '/' && buf[ae] != '?') {
-            ae++;
-        }
-        checkAuthority(a, ae);
-        scheme = s;
-        authority = ascii(a, ae);
-        // RFC 9112 section 3.3: an empty path is "/" in the target URI's origin-form
-        target = ae < to && buf[ae] == '/' ? ascii(ae, to) : "/" + ascii(ae, to);
-    }
-
-    /**
-     * The index of the ':' ending a URI scheme at {@code from} ({@code scheme = ALPHA *( ALPHA / DIGIT / "+" / "-"
-     * / "." )}, RFC 3986 section 3.1), or -1 if {@code buf[from, to)} does not start with one.
-     */
-    private int schemeEnd(int from, int to) {
-        if (!isAlpha(buf[from])) {
-            return -1;
-        }
-        for (int i = from + 1; i < to; i++) {
-            byte c = buf[i];
-            if (c == ':') {
-                return i;
-            }
-            if (!isAlpha(c) && !isDigit(c) && c != '+' && c != '-' && c != '.') {
-                return -1;
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * Checks an absolute-form authority {@code buf[from, to)}: {@code host [ ":" port ]} with a non-empty host
-     * (RFC 9110 section 4.2.1, RFC 6455 section 3), host = IP-literal / IPv4address / reg-name and port = *DIGIT
-     * (RFC 3986 section 3.2). It becomes the request's host and is echoed in the Hixie-76 Location, so only these
-     * characters are let through.
-     *
-     * @throws HttpParseException 400 for userinfo (RFC 9110 section 4.2.4: treat as an error), an empty host, or a
-     *                            character the grammar does not allow
-     */
-    private void checkAuthority(int from, int to) throws HttpParseException {
-        if (indexOf('@', from, to) >= 0) {
-            throw new HttpParseException(400, "Malformed absolute URI: userinfo ('@') is not allowed");
-        }
-        int hostEnd;
-        if (from < to && buf[from] == '[') {
-            // IP-literal = "[" ( IPv6address / IPvFuture ) "]": their characters, not their exact grammar
-            hostEnd = indexOf(']', from, to) + 1;
-            if (hostEnd <= from + 2) {
-                throw new HttpParseException(400, "Malformed absolute URI: bad IP literal");
-            }
-            for (int i = from + 1; i < hostEnd - 1; i++) {
-                if (!isUnreserved(buf[i]) && !isSubDelim(buf[i]) && buf[i] != ':') {
-                    throw new HttpParseException(400, "Malformed absolute URI: bad IP literal");
-                }
-            }
-        } else {
-            hostEnd = from;
-            while (hostEnd < to && buf[hostEnd] != ':') {
-                byte c = buf[hostEnd];
-                if (c == '%' && hostEnd + 2 < to && isHexDigit(buf[hostEnd + 1]) && isHexDigit(buf[hostEnd + 2])) {
-                    hostEnd += 3; // pct-encoded
-                } else if (isUnreserved(c) || isSubDelim(c)) {
-                    hostEnd++;
-                } else {
-                    throw new HttpParseException(400, "Malformed absolute URI: bad character in host");
-                }
-            }
-            if (hostEnd == from) {
-                throw new HttpParseException(400, "Malformed absolute URI: empty host");
-            }
-        }
-        if (hostEnd < to && buf[hostEnd] != ':') {
-            throw new HttpParseException(400, "Malformed absolute URI: bad character after host");
-        }
-        for (int i = hostEnd + 1; i < to; i++) {
-            if (!isDigit(buf[i])) {
-                throw new HttpParseException(400, "Malformed absolute URI: bad port");
-            }
-        }
     }
 
     private HttpRequest build() throws HttpParseException {
@@ -357,7 +247,7 @@ public final class HttpUpgradeRequestParser {
             headers.add(headerName(p, colon), ascii(vs, ve));
             p = nl + 1;
         }
-        return new HttpRequest(method, target, version, headers, scheme, authority);
+        return new HttpRequest(method, target.target(), version, headers, target.scheme(), target.authority());
     }
 
     /** The lower-case header name in {@code buf[from, to)} (tchars only): a shared constant if well known. */
@@ -383,57 +273,11 @@ public final class HttpUpgradeRequestParser {
         return true;
     }
 
-    private static byte toLowerCase(byte c) {
-        return c >= 'A' && c <= 'Z' ? (byte) (c + ('a' - 'A')) : c;
-    }
-
     private int indexOf(char c, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (buf[i] == c) {
-                return i;
-            }
-        }
-        return -1;
+        return HttpSyntax.indexOf(buf, c, from, to);
     }
 
     private String ascii(int from, int to) {
-        return new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
-    }
-
-    private static boolean isAlpha(byte c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    }
-
-    private static boolean isDigit(byte c) {
-        return c >= '0' && c <= '9';
-    }
-
-    private static boolean isHexDigit(byte c) {
-        return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    }
-
-    /** RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~". */
-    private static boolean isUnreserved(byte c) {
-        return isAlpha(c) || isDigit(c) || c == '-' || c == '.' || c == '_' || c == '~';
-    }
-
-    /** RFC 3986 section 2.2: "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "=". */
-    private static boolean isSubDelim(byte c) {
-        return switch (c) {
-            case '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=' -> true;
-            default -> false;
-        };
-    }
-
-    /** RFC 9110 section 5.6.2: a {@code token} character. */
-    private static boolean isTchar(byte b) {
-        int c = b & 0xFF;
-        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-            return true;
-        }
-        return switch (c) {
-            case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
-            default -> false;
-        };
+        return HttpSyntax.ascii(buf, from, to);
     }
 }

@@ -1,4 +1,4 @@
-package io.keel.websocket.protocol;
+package io.keel.websocket.http;
 
 import java.nio.charset.StandardCharsets;
 
@@ -10,6 +10,7 @@ public final class HttpResponses {
     private HttpResponses() {
     }
 
+    /** The RFC 9110 section 15 reason phrase of {@code status} ("Error" for a status Keel does not send). */
     public static String reasonPhrase(int status) {
         return switch (status) {
             case 101 -> "Switching Protocols";

@@ -1,4 +1,4 @@
-package io.keel.websocket.protocol;
+package io.keel.websocket.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -211,7 +211,7 @@ class HttpUpgradeRequestParserTest {
         @Test
         @DisplayName("a TLS ClientHello on the plain port: 400 at its first byte, saying TLS")
         void tlsClientHello() {
-            byte[] hello = TestSupport.tlsClientHello("example.com");
+            byte[] hello = jdkClientHello("example.com");
             assertThat(hello[0]).isEqualTo((byte) 0x16);
             ByteBuffer b = ByteBuffer.wrap(hello);
             assertThatThrownBy(() -> new HttpUpgradeRequestParser().parse(b)).isInstanceOfSatisfying(HttpParseException.class, e -> {
@@ -416,6 +416,23 @@ class HttpUpgradeRequestParserTest {
         void otherFormsOfOtherMethodsAre405(String line) {
             assertThatThrownBy(() -> new HttpUpgradeRequestParser().parse(buf(line + "\r\n")))
                     .isInstanceOfSatisfying(HttpParseException.class, e -> assertThat(e.status()).isEqualTo(405));
+        }
+    }
+
+    /**
+     * The first flight of a real TLS client (the JDK's): a handshake record (first byte 0x16) holding a ClientHello
+     * for {@code host}, as a TLS client pointed at a plain-HTTP port would send it. (keel-websocket's test
+     * {@code ClientWire} has the same for its socket tests; this module cannot see that one.)
+     */
+    private static byte[] jdkClientHello(String host) {
+        try {
+            javax.net.ssl.SSLEngine engine = javax.net.ssl.SSLContext.getDefault().createSSLEngine(host, 443);
+            engine.setUseClientMode(true);
+            ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.wrap(ByteBuffer.allocate(0), out);
+            return java.util.Arrays.copyOf(out.array(), out.position());
+        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("no TLS client", e);
         }
     }
 }
