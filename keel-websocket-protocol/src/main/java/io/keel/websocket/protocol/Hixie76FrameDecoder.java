@@ -23,7 +23,6 @@ public final class Hixie76FrameDecoder {
     private static final int DONE = 5;
 
     private static final long HIGH_BITS = 0x8080808080808080L;
-    private static final int RELEASE_ABOVE = 64 * 1024;
 
     private final FrameHandler handler;
     private final int maxFrameSize;
@@ -36,7 +35,8 @@ public final class Hixie76FrameDecoder {
     private int frameType;
     private long frameLen;
     private long skipLeft;
-    private ByteBuffer acc;
+    // created when a frame first needs copying (split over reads): see MessageAssembler
+    private MessageAssembler acc;
 
     public Hixie76FrameDecoder(FrameHandler handler, WebSocketConfig cfg) {
         this.handler = handler;
@@ -69,7 +69,7 @@ public final class Hixie76FrameDecoder {
                             chunker.reset();
                         }
                         if (acc != null) {
-                            acc.clear();
+                            acc.begin();
                         }
                     } else if ((frameType & 0x80) != 0) {
                         state = LENGTH;
@@ -201,48 +201,21 @@ public final class Hixie76FrameDecoder {
             if (n > 0 || found) {
                 chunker.deliver(handler, in, pos, stop, next, found);
             }
-        } else if (found && (acc == null || acc.position() == 0)) {
-            deliver(in, pos, n, next);
+        } else if (found && MessageAssembler.isEmpty(acc)) {
+            MessageAssembler.deliverView(handler, true, in, pos, n, next);
         } else {
-            if (acc == null || acc.remaining() < n) {
-                int need = (acc == null ? 0 : acc.position()) + n;
-                int cap = (int) Math.min(maxFrameSize, Math.max(need, acc == null ? 1024 : 2L * acc.capacity()));
-                ByteBuffer nb = ByteBuffer.allocate(Math.max(cap, need));
-                if (acc != null) {
-                    acc.flip();
-                    nb.put(acc);
-                }
-                acc = nb;
+            if (acc == null) {
+                acc = new MessageAssembler(maxFrameSize);
             }
-            acc.put(acc.position(), in, pos, n);
-            acc.position(acc.position() + n);
+            acc.append(in, pos, n);
             in.position(next);
             if (found) {
-                acc.flip();
-                try {
-                    handler.onMessage(true, acc);
-                } finally {
-                    if (acc.capacity() > RELEASE_ABOVE) {
-                        acc = null;
-                    } else {
-                        acc.clear();
-                    }
-                }
+                acc.deliver(handler, true);
             }
             return;
         }
         if (in.position() != next) {
             in.position(next);
-        }
-    }
-
-    private void deliver(ByteBuffer in, int pos, int n, int next) {
-        int limit = in.limit();
-        in.limit(pos + n).position(pos);
-        try {
-            handler.onMessage(true, in);
-        } finally {
-            in.limit(limit).position(next);
         }
     }
 

@@ -1,7 +1,6 @@
 package io.keel.websocket.protocol;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * Incremental RFC 6455 section 5 decoder for frames sent by a client (HyBi-07/08/13 share this framing).
@@ -26,8 +25,6 @@ public final class HybiFrameDecoder {
     private static final byte HEADER = 0;
     private static final byte PAYLOAD = 1;
     private static final byte DONE = 2; // close received or failed: ignore input
-
-    private static final int RELEASE_ABOVE = 64 * 1024;
 
     private final FrameHandler handler;
     private final int maxMessageSize;
@@ -56,7 +53,8 @@ public final class HybiFrameDecoder {
     private final Utf8Validator utf8 = new Utf8Validator();
     // streaming only; null otherwise so an idle accumulating connection does not carry it
     private final TextChunker chunker;
-    private ByteBuffer acc;
+    // created when a message first needs copying (split over reads or frames): see MessageAssembler
+    private MessageAssembler acc;
 
     // control frames
     // taken at the first control frame (a ping may arrive split over reads), kept for the next ones
@@ -123,30 +121,7 @@ public final class HybiFrameDecoder {
         } else if (state != HEADER || hdrLen != 0) {
             return false;
         }
-        while (end - p >= 2) {
-            int b0 = in.get(p) & 0xFF;
-            int b1 = in.get(p + 1) & 0xFF;
-            if ((b0 & 0x0F) == Opcode.CLOSE) {
-                return true;
-            }
-            int len7 = b1 & 0x7F;
-            int ext = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
-            int headerLen = 2 + ext + ((b1 & 0x80) != 0 ? 4 : 0);
-            if (end - p < headerLen) {
-                return false;
-            }
-            long len = len7;
-            if (ext == 2) {
-                len = in.getShort(p + 2) & 0xFFFF;
-            } else if (ext == 8) {
-                len = in.getLong(p + 2);
-            }
-            if (len < 0 || len > end - p - headerLen) {
-                return false;
-            }
-            p += headerLen + (int) len;
-        }
-        return false;
+        return HybiLookahead.closeFrameAt(in, p, end);
     }
 
     /** Takes header bytes one at a time, so a header split anywhere across reads needs no buffer. */
@@ -254,7 +229,7 @@ public final class HybiFrameDecoder {
                     chunker.reset();
                 }
                 if (acc != null) {
-                    acc.clear();
+                    acc.begin();
                 }
             }
             // compared before adding: a 64-bit length near 2^63 must not wrap the sum past the check
@@ -273,7 +248,7 @@ public final class HybiFrameDecoder {
         int n = (int) Math.min(left, in.remaining());
         boolean frameEnd = n == left;
         if (n > 0) {
-            unmask(in, pos, pos + n, maskKey, payloadRead);
+            Masking.unmask(in, pos, pos + n, maskKey, payloadRead);
         }
         if (Opcode.isControl(opcode)) {
             in.get(pos, ctrl, ctrlLen, n);
@@ -313,60 +288,33 @@ public final class HybiFrameDecoder {
             if (n > 0 || msgEnd) {
                 boolean first = !msgDelivered;
                 msgDelivered = !msgEnd;
-                deliver(in, pos, n, first, msgEnd, true);
+                deliverFragment(in, pos, n, first, msgEnd);
             } else {
                 in.position(pos + n);
             }
-        } else if (msgEnd && wholeFrameHere && (acc == null || acc.position() == 0)) {
-            deliver(in, pos, n, true, true, false);
+        } else if (msgEnd && wholeFrameHere && MessageAssembler.isEmpty(acc)) {
+            MessageAssembler.deliverView(handler, msgText, in, pos, n, pos + n);
         } else {
-            append(in, pos, n);
+            if (acc == null) {
+                acc = new MessageAssembler(maxMessageSize);
+            }
+            acc.append(in, pos, n);
             in.position(pos + n);
             if (msgEnd) {
-                acc.flip();
-                try {
-                    handler.onMessage(msgText, acc);
-                } finally {
-                    if (acc.capacity() > RELEASE_ABOVE) {
-                        acc = null;
-                    } else {
-                        acc.clear();
-                    }
-                }
+                acc.deliver(handler, msgText);
             }
         }
     }
 
-    /** Hands in[pos, pos+n) to the handler as a view of {@code in}, then restores the window past it. */
-    private void deliver(ByteBuffer in, int pos, int n, boolean first, boolean last, boolean fragment) {
+    /** Streaming binary: hands in[pos, pos+n) to the handler as a view of {@code in}, then moves past it. */
+    private void deliverFragment(ByteBuffer in, int pos, int n, boolean first, boolean last) {
         int limit = in.limit();
         in.limit(pos + n).position(pos);
         try {
-            if (fragment) {
-                handler.onFragment(in, msgText, first, last);
-            } else {
-                handler.onMessage(msgText, in);
-            }
+            handler.onFragment(in, msgText, first, last);
         } finally {
             in.limit(limit).position(pos + n);
         }
-    }
-
-    private void append(ByteBuffer in, int pos, int n) {
-        if (acc == null || acc.remaining() < n) {
-            int need = (acc == null ? 0 : acc.position()) + n;
-            // grow with the bytes that actually arrived (not the announced length: a peer announcing 16 MiB and
-            // sending nothing must not make us allocate 16 MiB)
-            int cap = (int) Math.min(maxMessageSize, Math.max(need, acc == null ? 4096 : 2L * acc.capacity()));
-            ByteBuffer nb = ByteBuffer.allocate(Math.max(cap, need));
-            if (acc != null) {
-                acc.flip();
-                nb.put(acc);
-            }
-            acc = nb;
-        }
-        acc.put(acc.position(), in, pos, n);
-        acc.position(acc.position() + n);
     }
 
     private void controlFrame() {
@@ -398,24 +346,5 @@ public final class HybiFrameDecoder {
         state = DONE;
         handler.onDecodeError(code, reason);
         return false;
-    }
-
-    /**
-     * XORs {@code b[from, to)} with the 4-byte masking key, where {@code b[from]} is payload byte number
-     * {@code offset}. Works 8 bytes at a time.
-     */
-    public static void unmask(ByteBuffer b, int from, int to, int maskKey, long offset) {
-        int m = Integer.rotateLeft(maskKey, (int) ((offset & 3) << 3));
-        long m8 = ((long) m << 32) | (m & 0xFFFFFFFFL);
-        if (b.order() == ByteOrder.LITTLE_ENDIAN) {
-            m8 = Long.reverseBytes(m8);
-        }
-        int i = from;
-        for (; i + 8 <= to; i += 8) {
-            b.putLong(i, b.getLong(i) ^ m8);
-        }
-        for (int k = 0; i < to; i++, k++) {
-            b.put(i, (byte) (b.get(i) ^ (m >>> (24 - ((k & 3) << 3)))));
-        }
     }
 }
