@@ -110,7 +110,8 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
                 path = sharedPath(request.path());
                 subprotocol = a.subprotocol();
                 connection.send(ByteBuffer.wrap(a.response()));
-                session = new WebSocketSession<>(a.version(), owner.sessionConfig, this, this);
+                session = new WebSocketSession<>(a.version(), owner.sessionConfig, this, this,
+                    owner.frameScratch(connection.eventLoop()));
                 owner.stats.handshakes.get(a.version()).increment();
                 owner.stats.open.increment();
                 try {

@@ -34,6 +34,10 @@ public final class Handshake {
     /**
      * One digest of each kind per thread (handshakes run on event-loop threads), instead of a
      * {@code MessageDigest.getInstance} lookup and a new engine per handshake; {@code digest()} resets them.
+     * These stay thread-local, unlike the session's {@link FrameScratch}: a digest holds no state between calls
+     * (a pure cache, used and reset within one static call), so which thread shares it changes nothing, and the
+     * static {@code Handshake} API needs no scratch parameter. (Public methods of this class are called from any
+     * thread, so a per-loop object would need one more argument through {@link Handshaker} for no gain.)
      */
     private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> newDigest("SHA-1"));
     private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> newDigest("MD5"));

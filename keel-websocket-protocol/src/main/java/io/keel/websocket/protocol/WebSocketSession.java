@@ -5,12 +5,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Sans-I/O per-connection WebSocket state machine for all versions (HyBi framing for 07/08/13, Hixie-76 framing).
- * Not thread-safe: drive it from the connection's event-loop thread.
+ * Not thread-safe: drive it, and every session sharing its {@link FrameScratch}, from one thread (the event loop).
  *
  * <h2>How the glue drives it</h2>
  * <ol>
  *   <li>After {@link Handshaker} returns {@link HandshakeResult.Accepted}, write its response and create a session
- *       with the accepted version, a {@link WebSocketListener} (the app) and an {@link OutputSink} (the socket).</li>
+ *       with the accepted version, a {@link WebSocketListener} (the app), an {@link OutputSink} (the socket) and
+ *       the driving thread's {@link FrameScratch}.</li>
  *   <li>On every read (including bytes left over after the handshake), call {@link #receive(ByteBuffer)}. It consumes
  *       all bytes, unmasking payloads in place (the buffer must be writable), calls the listener and writes automatic
  *       replies (pong, close echo, close on protocol error) to the sink.</li>
@@ -18,18 +19,19 @@ import java.nio.charset.StandardCharsets;
  *       close TCP; {@link CloseState#CLOSE_SENT} → arm a close timeout.</li>
  *   <li>If TCP ends first, call {@link #onTransportClosed()} (reports 1006 to the listener if no close was seen).</li>
  * </ol>
- * The app sends with {@link #sendText}, {@link #sendBinary}, {@link #sendFragment}, {@link #ping}, {@link #close};
- * each writes exactly one {@code OutputSink.writeFrame} call with a reused header buffer and the caller's payload
- * (no copy, no allocation) and returns the sink's status for it ({@code R}: what the transport says of a send),
- * or null when nothing was written. Sends after a close was sent return null and write nothing.
+ * Each send ({@link #sendText}, {@link #sendBinary}, {@link #sendFragment}, {@link #ping}, {@link #close}) makes
+ * one {@code OutputSink.writeFrame} call with a scratch header and the caller's payload (no copy, no allocation)
+ * and returns the sink's status ({@code R}), or null when nothing was written (after a close of ours: always).
  *
  * <p><b>Pausing.</b> The session asks its listener {@link WebSocketListener#isReadingPaused()} after each event it
  * delivers; once paused, {@link #receive} returns at once, leaving the rest of the input unconsumed (the glue keeps
  * it and feeds it again after resuming), so no message is delivered after a pause, not even one already read.
  *
- * <p><b>Hixie-76</b> has no binary, ping or pong frames: {@link #sendBinary} sends the data as a text frame if it is
- * valid UTF-8 and throws {@link IllegalArgumentException} otherwise; {@link #ping}/{@link #pong} return null;
- * {@link #close} sends {@code 0xFF 0x00} (no code/reason on the wire).
+ * <p><b>Hixie-76</b> has no binary, ping or pong frames: {@link #sendBinary} sends valid UTF-8 as a text frame and
+ * throws {@link IllegalArgumentException} otherwise; {@link #ping}/{@link #pong} return null; {@link #close} sends
+ * {@code 0xFF 0x00} (no code or reason on the wire).
+ *
+ * @param <R> the sink's send status, handed back by the sends
  */
 public final class WebSocketSession<R> implements FrameHandler {
     private final ProtocolVersion version;
@@ -38,19 +40,7 @@ public final class WebSocketSession<R> implements FrameHandler {
     private final OutputSink<R> sink;
     private final HybiFrameDecoder hybi;
     private final Hixie76FrameDecoder hixie;
-
-    /**
-     * Encoding scratch, shared by the sessions of one thread (an event loop drives many): a frame's header is
-     * written and handed to the sink within one call, so an idle session needs none of its own.
-     */
-    private static final class Scratch {
-        final ByteBuffer header = ByteBuffer.allocate(HybiFrameEncoder.MAX_HEADER_SIZE);
-        final ByteBuffer suffix = ByteBuffer.allocate(1);
-        final ByteBuffer empty = ByteBuffer.allocate(0);
-        final ByteBuffer closePayload = ByteBuffer.allocate(125);
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private final FrameScratch scratch; // shared with the other sessions of the driving thread
 
     private CloseState state = CloseState.OPEN;
     private boolean sendingFragmented;
@@ -58,7 +48,26 @@ public final class WebSocketSession<R> implements FrameHandler {
     private boolean closeReported;
     private boolean closeRefused;
 
+    /**
+     * A session with a scratch of its own, for a session used alone (tests, tools); sessions driven by one thread
+     * should share one {@link FrameScratch} through the other constructor.
+     */
     public WebSocketSession(ProtocolVersion version, WebSocketConfig cfg, WebSocketListener listener, OutputSink<R> sink) {
+        this(version, cfg, listener, sink, new FrameScratch());
+    }
+
+    /**
+     * A session for a connection whose handshake accepted {@code version}.
+     *
+     * @param version the accepted version: HyBi framing or Hixie-76 framing
+     * @param cfg message size limit, streaming or accumulating, automatic replies
+     * @param listener the application's callbacks
+     * @param sink where frames go (the transport); its status comes back from the sends
+     * @param scratch the encoding buffers, shared by every session this thread drives (see {@link FrameScratch})
+     */
+    public WebSocketSession(ProtocolVersion version, WebSocketConfig cfg, WebSocketListener listener, OutputSink<R> sink,
+            FrameScratch scratch) {
+        this.scratch = scratch;
         this.version = version;
         this.cfg = cfg;
         this.listener = listener;
@@ -72,14 +81,17 @@ public final class WebSocketSession<R> implements FrameHandler {
         }
     }
 
+    /** The version the handshake accepted. */
     public ProtocolVersion version() {
         return version;
     }
 
+    /** The configuration given at construction. */
     public WebSocketConfig config() {
         return cfg;
     }
 
+    /** Where the close handshake stands (RFC 6455 section 7). */
     public CloseState closeState() {
         return state;
     }
@@ -166,34 +178,19 @@ public final class WebSocketSession<R> implements FrameHandler {
         if (state == CloseState.CLOSE_SENT || state == CloseState.CLOSED) {
             return null;
         }
-        Scratch sc = SCRATCH.get();
         if (first == sendingFragmented) {
             throw new IllegalStateException(first ? "previous fragmented message not finished" : "no fragmented message started");
         }
-        sc.header.clear();
+        R status;
         if (hybi != null) {
-            HybiFrameEncoder.writeHeader(sc.header, last, first ? opcode : Opcode.CONTINUATION, payload.remaining());
-            sc.header.flip();
-            sc.empty.clear();
-            return written(sink.writeFrame(sc.header, payload, sc.empty, first ? opcode : Opcode.CONTINUATION), last);
+            int op = first ? opcode : Opcode.CONTINUATION;
+            status = sink.writeFrame(scratch.hybiHeader(last, op, payload.remaining()), payload, scratch.empty(), op);
         } else {
-            if (first) {
-                sc.header.put(Hixie76FrameEncoder.TEXT_START);
-            }
-            sc.header.flip();
-            sc.suffix.clear();
-            if (last) {
-                sc.suffix.put(Hixie76FrameEncoder.TEXT_END);
-            }
-            sc.suffix.flip();
-            return written(sink.writeFrame(sc.header, payload, sc.suffix, Opcode.TEXT), last);
+            status = sink.writeFrame(scratch.hixiePrefix(first, false, false), payload, scratch.hixieSuffix(last),
+                Opcode.TEXT);
         }
-    }
-
-    /** A refused frame leaves the fragmentation state as it was: the caller may send it again. */
-    private R written(R status, boolean last) {
         if (status != null) {
-            sendingFragmented = !last;
+            sendingFragmented = !last; // a refused frame leaves this as it was: the caller may send it again
         }
         return status;
     }
@@ -209,18 +206,13 @@ public final class WebSocketSession<R> implements FrameHandler {
     }
 
     private R sendControl(int opcode, ByteBuffer payload) {
-        Scratch sc = SCRATCH.get();
         if (hixie != null || state == CloseState.CLOSE_SENT || state == CloseState.CLOSED) {
             return null;
         }
         if (payload.remaining() > 125) {
             throw new IllegalArgumentException("control payload > 125 bytes");
         }
-        sc.header.clear();
-        HybiFrameEncoder.writeHeader(sc.header, true, opcode, payload.remaining());
-        sc.header.flip();
-        sc.empty.clear();
-        return sink.writeFrame(sc.header, payload, sc.empty, opcode);
+        return sink.writeFrame(scratch.hybiHeader(true, opcode, payload.remaining()), payload, scratch.empty(), opcode);
     }
 
     /**
@@ -249,9 +241,8 @@ public final class WebSocketSession<R> implements FrameHandler {
         if (!canStartMessage()) {
             return null;
         }
-        Scratch sc = SCRATCH.get();
-        sc.empty.clear();
-        return sink.writeFrame(sc.empty, frame, sc.empty, text ? Opcode.TEXT : Opcode.BINARY);
+        ByteBuffer empty = scratch.empty();
+        return sink.writeFrame(empty, frame, empty, text ? Opcode.TEXT : Opcode.BINARY);
     }
 
     /** Starts (or, after the peer's close, completes) the close handshake with 1000. */
@@ -268,7 +259,6 @@ public final class WebSocketSession<R> implements FrameHandler {
      * @throws IllegalArgumentException for a code not allowed on the wire or a longer reason
      */
     public R close(int code, String reason) {
-        Scratch sc = SCRATCH.get();
         if (!CloseCodes.isValidToSend(code)) {
             throw new IllegalArgumentException("invalid close code " + code);
         }
@@ -279,10 +269,7 @@ public final class WebSocketSession<R> implements FrameHandler {
         if (state == CloseState.CLOSE_SENT || state == CloseState.CLOSED) {
             return null;
         }
-        sc.closePayload.clear();
-        HybiFrameEncoder.writeClosePayload(sc.closePayload, code, r);
-        sc.closePayload.flip();
-        R status = writeClose(sc.closePayload);
+        R status = writeClose(scratch.closePayload(code, r));
         state = state == CloseState.CLOSE_RECEIVED ? CloseState.CLOSED : CloseState.CLOSE_SENT;
         return status;
     }
@@ -293,26 +280,17 @@ public final class WebSocketSession<R> implements FrameHandler {
     }
 
     private R writeClose(ByteBuffer payload) {
-        Scratch sc = SCRATCH.get();
-        sc.header.clear();
-        sc.empty.clear();
+        R status;
         if (hybi != null) {
-            HybiFrameEncoder.writeHeader(sc.header, true, Opcode.CLOSE, payload.remaining());
-            sc.header.flip();
-            return closeWritten(sink.writeFrame(sc.header, payload, sc.empty, Opcode.CLOSE));
+            ByteBuffer header = scratch.hybiHeader(true, Opcode.CLOSE, payload.remaining());
+            status = sink.writeFrame(header, payload, scratch.empty(), Opcode.CLOSE);
         } else {
-            if (sendingFragmented) {
-                // end the text frame being streamed first, or the peer would read our FF as its end
-                sc.header.put(Hixie76FrameEncoder.TEXT_END);
-                sendingFragmented = false;
-            }
-            Hixie76FrameEncoder.writeClose(sc.header);
-            sc.header.flip();
-            return closeWritten(sink.writeFrame(sc.header, sc.empty, sc.empty, Opcode.CLOSE));
+            // a text frame being streamed is ended first, or the peer would read our FF as its end
+            ByteBuffer frame = scratch.hixiePrefix(false, sendingFragmented, true);
+            sendingFragmented = false;
+            ByteBuffer empty = scratch.empty();
+            status = sink.writeFrame(frame, empty, empty, Opcode.CLOSE);
         }
-    }
-
-    private R closeWritten(R status) {
         closeRefused |= status == null;
         return status;
     }
@@ -355,7 +333,6 @@ public final class WebSocketSession<R> implements FrameHandler {
 
     @Override
     public void onCloseFrame(int code, ByteBuffer reason) {
-        Scratch sc = SCRATCH.get();
         receivedCloseCode = code;
         String r = reason.hasRemaining() ? StandardCharsets.UTF_8.decode(reason.duplicate()).toString() : "";
         if (state == CloseState.OPEN) {
@@ -366,29 +343,15 @@ public final class WebSocketSession<R> implements FrameHandler {
         closeReported = true;
         listener.onClose(code, r);
         if (state == CloseState.CLOSE_RECEIVED && cfg.autoCloseReply()) {
-            if (code == CloseCodes.NO_STATUS_RECEIVED) {
-                sc.empty.clear();
-                writeClose(sc.empty);
-            } else {
-                sc.closePayload.clear();
-                sc.closePayload.put((byte) (code >>> 8)).put((byte) code).flip();
-                writeClose(sc.closePayload);
-            }
+            writeClose(code == CloseCodes.NO_STATUS_RECEIVED ? scratch.empty() : scratch.closeCode(code));
             state = CloseState.CLOSED;
         }
     }
 
     @Override
     public void onDecodeError(int closeCode, String reason) {
-        Scratch sc = SCRATCH.get();
         if (state == CloseState.OPEN || state == CloseState.CLOSE_RECEIVED) {
-            if (hybi != null) {
-                sc.closePayload.clear();
-                sc.closePayload.put((byte) (closeCode >>> 8)).put((byte) closeCode).flip();
-                writeClose(sc.closePayload);
-            } else {
-                writeClose(sc.empty);
-            }
+            writeClose(hybi != null ? scratch.closeCode(closeCode) : scratch.empty());
         }
         state = CloseState.CLOSED;
         closeReported = true;

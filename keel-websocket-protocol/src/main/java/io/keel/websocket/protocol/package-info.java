@@ -28,7 +28,7 @@
  *     case HandshakeResult.NotWebSocket p -> { write(HttpResponses.ok("text/html", page, false)); closeAfterFlush(); }
  *     case HandshakeResult.Accepted a -> {
  *         write(a.response());
- *         session = new WebSocketSession<>(a.version(), wsConfig, appListener, this::gatherWrite);
+ *         session = new WebSocketSession<>(a.version(), wsConfig, appListener, this::gatherWrite, loopScratch);
  *         session.receive(readBuf);                                      // bytes that followed the handshake
  *     }
  * }
@@ -40,6 +40,7 @@
  * session.onTransportClosed();
  * }</pre>
  * Callbacks run synchronously inside {@code receive}; buffers handed to listeners and sinks are only valid during
- * the call. {@code receive} must not be called re-entrantly from a callback. Sessions are not thread-safe.
+ * the call. {@code receive} must not be called re-entrantly from a callback. Sessions are not thread-safe; the
+ * sessions of one thread share one {@link io.keel.websocket.protocol.FrameScratch} ({@code loopScratch} above).
  */
 package io.keel.websocket.protocol;
