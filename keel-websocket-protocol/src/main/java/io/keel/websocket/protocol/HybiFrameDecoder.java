@@ -7,19 +7,24 @@ import java.nio.ByteBuffer;
  *
  * <p>{@link #decode(ByteBuffer)} consumes all of {@code in} and reports events to a {@link FrameHandler}.
  * Payloads are unmasked <em>in place</em> in {@code in} (8 bytes per XOR), so {@code in} must be writable.
- * In accumulate mode a single-frame message whose payload is entirely inside {@code in} is delivered as a view
- * of {@code in} (no copy); otherwise it is copied into a reusable per-decoder buffer (released after a message
- * larger than 64 KiB). In streaming mode nothing is buffered except an incomplete
- * trailing UTF-8 code point of a text chunk (≤3 bytes, so text fragments always hold whole code points). Control frame payloads (≤125 bytes) are copied to a
- * fixed per-decoder array. No allocation on the steady-state path.
+ * In accumulate mode a single-frame message entirely inside {@code in} is delivered as a view of {@code in} (no
+ * copy), any other is copied ({@link MessageAssembler}). In streaming mode nothing is buffered but an incomplete
+ * trailing UTF-8 code point of a text chunk (≤3 bytes: text fragments hold whole code points). Control frame
+ * payloads (≤125 bytes) are copied to a per-decoder array. No allocation on the steady-state path.
  *
- * <p>Rules enforced (close code in parentheses): RSV bits without extensions (1002), reserved opcodes (1002),
- * unmasked frames (1002), fragmented or &gt;125-byte control frames (1002), close payload of 1 byte (1002),
- * 64-bit length with the MSB set (1002), optionally non-minimal lengths (1002), continuation without a started
- * message and a new data frame inside a fragmented message (1002), message larger than the maximum (1009,
- * checked when the frame header arrives), invalid UTF-8 in text (1007, reported by the {@code decode} call
- * that delivers the offending byte, before the frame ends), invalid close code (1002), invalid UTF-8 close
- * reason (1007). Control frames may be interleaved with the frames of a fragmented message.
+ * <p>Rules enforced, close code in parentheses, and the nested class of {@code HybiFramingTest} testing them:
+ * <ul>
+ *   <li>§5.2 ({@code BaseFraming}): RSV bits without extensions, reserved opcodes, a 64-bit length with the most
+ *       significant bit set, optionally non-minimal lengths (1002);</li>
+ *   <li>§5.3 ({@code ClientMasking}, {@code Examples}): unmasked frames (1002);</li>
+ *   <li>§5.4 ({@code Fragmentation}): a continuation without a started message, a new data frame inside a
+ *       fragmented message (1002); control frames may come between its frames;</li>
+ *   <li>§5.5 ({@code ControlFrames}, {@code Closing}): fragmented or &gt;125-byte control frames, a 1-byte close
+ *       payload (1002); §7.4 ({@code StatusCodes}): an invalid close code (1002);</li>
+ *   <li>§8.1 ({@code Utf8}): invalid UTF-8 in text, reported by the {@code decode} call that delivers the
+ *       offending byte, before the frame ends, or in a close reason (1007);</li>
+ *   <li>§10.4 ({@code Limits}): a message larger than the maximum, checked when the frame header arrives (1009).</li>
+ * </ul>
  */
 public final class HybiFrameDecoder {
     private static final byte HEADER = 0;
@@ -56,12 +61,12 @@ public final class HybiFrameDecoder {
     // created when a message first needs copying (split over reads or frames): see MessageAssembler
     private MessageAssembler acc;
 
-    // control frames
-    // taken at the first control frame (a ping may arrive split over reads), kept for the next ones
+    // control frames: taken at the first one (a ping may arrive split over reads), kept for the next ones
     private byte[] ctrl;
     private ByteBuffer ctrlView;
     private int ctrlLen;
 
+    /** A decoder reporting to {@code handler}, with the size limit and mode of {@code cfg}. */
     public HybiFrameDecoder(FrameHandler handler, WebSocketConfig cfg) {
         this.handler = handler;
         this.maxMessageSize = cfg.maxMessageSize();
