@@ -85,6 +85,20 @@ public final class HttpHeaders {
      */
     public List<String> tokens(String name) {
         List<String> out = new ArrayList<>();
+        scanTokens(name, null, out);
+        return out;
+    }
+
+    /** Whether a token list header contains the token, case-insensitively (scans the values in place). */
+    public boolean containsToken(String name, String token) {
+        return scanTokens(name, token, null);
+    }
+
+    /**
+     * Walks the non-empty, trimmed comma-separated elements of every {@code name} line: adds each to {@code out}
+     * if given, else returns true at the first equal to {@code token} ignoring case (no substring made).
+     */
+    private boolean scanTokens(String name, String token, List<String> out) {
         for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
             String line = values[i];
             int start = 0;
@@ -93,25 +107,11 @@ public final class HttpHeaders {
                 int s = trimStart(line, start, end);
                 int e = trimEnd(line, s, end);
                 if (e > s) {
-                    out.add(line.substring(s, e));
-                }
-                start = end + 1;
-            }
-        }
-        return out;
-    }
-
-    /** Whether a token list header contains the token, case-insensitively (scans the values in place). */
-    public boolean containsToken(String name, String token) {
-        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
-            String line = values[i];
-            int start = 0;
-            while (start <= line.length()) {
-                int end = elementEnd(line, start);
-                int s = trimStart(line, start, end);
-                int e = trimEnd(line, s, end);
-                if (e - s == token.length() && e > s && line.regionMatches(true, s, token, 0, e - s)) {
-                    return true;
+                    if (out != null) {
+                        out.add(line.substring(s, e));
+                    } else if (e - s == token.length() && line.regionMatches(true, s, token, 0, e - s)) {
+                        return true;
+                    }
                 }
                 start = end + 1;
             }
