@@ -1,6 +1,6 @@
 package io.keel.bench;
 
-import io.keel.websocket.protocol.HybiFrameDecoder;
+import io.keel.websocket.protocol.Masking;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,7 +18,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * In-place unmasking alone: the public {@link HybiFrameDecoder#unmask} (8 bytes per XOR via getLong/putLong plus a
+ * In-place unmasking alone: the public {@link Masking#unmask} (8 bytes per XOR via getLong/putLong plus a
  * byte tail). Unmasking is an involution, so repeating it on the same buffer needs no reset..
  */
 @State(Scope.Thread)
@@ -40,8 +40,8 @@ public class UnmaskBenchmark {
     public void setup() {
         buf = BenchSupport.buffer(BenchSupport.binary(size), buffer.equals("direct"));
         byte[] before = BenchSupport.binary(size);
-        HybiFrameDecoder.unmask(buf, 0, size, BenchSupport.ASCII_SAFE_MASK, 0);
-        HybiFrameDecoder.unmask(buf, 0, size, BenchSupport.ASCII_SAFE_MASK, 0);
+        Masking.unmask(buf, 0, size, BenchSupport.ASCII_SAFE_MASK, 0);
+        Masking.unmask(buf, 0, size, BenchSupport.ASCII_SAFE_MASK, 0);
         byte[] after = new byte[size];
         buf.get(0, after);
         BenchSupport.check(java.util.Arrays.equals(before, after), "unmask twice is identity");
@@ -49,7 +49,7 @@ public class UnmaskBenchmark {
 
     @Benchmark
     public ByteBuffer unmask() {
-        HybiFrameDecoder.unmask(buf, 0, size, BenchSupport.ASCII_SAFE_MASK, 0);
+        Masking.unmask(buf, 0, size, BenchSupport.ASCII_SAFE_MASK, 0);
         return buf;
     }
 }

@@ -10,7 +10,7 @@ import io.keel.tls.TlsContext;
 import io.keel.tls.TlsServerLayer;
 import io.keel.websocket.HttpFallback;
 import io.keel.websocket.WebSocketProtocolHandler;
-import io.keel.websocket.protocol.HttpResponses;
+import io.keel.websocket.http.HttpResponses;
 import java.util.List;
 
 /** The chat program's server: {@link ChatHandler} behind the WebSocket layer (and TLS for wss), a page on GET /. */

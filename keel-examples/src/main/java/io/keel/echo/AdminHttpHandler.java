@@ -3,8 +3,8 @@ package io.keel.echo;
 import io.keel.core.Connection;
 import io.keel.core.ConnectionHandler;
 import io.keel.websocket.HttpFallback;
-import io.keel.websocket.protocol.HttpParseException;
-import io.keel.websocket.protocol.HttpUpgradeRequestParser;
+import io.keel.websocket.http.HttpParseException;
+import io.keel.websocket.http.HttpUpgradeRequestParser;
 import java.nio.ByteBuffer;
 
 /**

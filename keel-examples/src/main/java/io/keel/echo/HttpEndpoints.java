@@ -2,8 +2,8 @@ package io.keel.echo;
 
 import io.keel.core.Connection;
 import io.keel.websocket.HttpFallback;
-import io.keel.websocket.protocol.HttpRequest;
-import io.keel.websocket.protocol.HttpResponses;
+import io.keel.websocket.http.HttpRequest;
+import io.keel.websocket.http.HttpResponses;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;

@@ -4,7 +4,7 @@ import io.keel.chat.ChatHandler;
 import io.keel.core.Server;
 import io.keel.core.ServerStartException;
 import io.keel.websocket.WebSocketProtocolHandler;
-import io.keel.websocket.protocol.HttpResponses;
+import io.keel.websocket.http.HttpResponses;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 

@@ -1,7 +1,7 @@
 package io.keel.websocket;
 
 import io.keel.core.Connection;
-import io.keel.websocket.protocol.HttpRequest;
+import io.keel.websocket.http.HttpRequest;
 
 /**
  * Serves a plain HTTP GET that is not a WebSocket upgrade (a page, a health check...). Returns the complete

@@ -3,7 +3,7 @@ package io.keel.websocket;
 import io.keel.core.Connection;
 import io.keel.core.SendStatus;
 import io.keel.core.UserDataKey;
-import io.keel.websocket.protocol.HttpRequest;
+import io.keel.websocket.http.HttpRequest;
 import io.keel.websocket.protocol.ProtocolVersion;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

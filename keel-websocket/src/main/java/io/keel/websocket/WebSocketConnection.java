@@ -5,11 +5,11 @@ import io.keel.core.HandOver;
 import io.keel.core.SendStatus;
 import io.keel.core.Timer;
 import io.keel.core.UserDataKey;
+import io.keel.websocket.http.HttpRequest;
 import io.keel.websocket.protocol.CloseCodes;
 import io.keel.websocket.protocol.CloseState;
 import io.keel.websocket.protocol.HandshakeResult;
 import io.keel.websocket.protocol.Handshaker;
-import io.keel.websocket.protocol.HttpRequest;
 import io.keel.websocket.protocol.Opcode;
 import io.keel.websocket.protocol.OutputSink;
 import io.keel.websocket.protocol.ProtocolVersion;
@@ -33,7 +33,7 @@ import java.util.function.Function;
  * {@link WebSocketSession}, whose events go to the application and whose frames go to the connection. One object
  * per connection plays all three roles (WebSocket, session listener, output sink) to keep idle connections small.
  */
-final class WebSocketConnection implements WebSocket, WebSocketListener, OutputSink {
+final class WebSocketConnection implements WebSocket, WebSocketListener, OutputSink<SendStatus> {
     private static final System.Logger LOG = System.getLogger(WebSocketConnection.class.getName());
     private static final Executor OFFLOAD = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -42,11 +42,10 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     private Handshaker handshaker;
     // the handshake timeout until the handshake ends, then the close timeout once our close is sent: never both
     private Timer timer;
-    private WebSocketSession session;
+    private WebSocketSession<SendStatus> session;
     private HttpRequest request; // during onOpen only
     private String path;
     private String subprotocol;
-    private byte lastStatus; // 1 + ordinal of the SendStatus of the last frame written; 0: none (a byte, not a reference: memory per connection)
     private int closeCode = CloseCodes.ABNORMAL_CLOSURE;
     private String closeReason = "";
     // small states share one byte: this object's size is memory per connection
@@ -111,7 +110,8 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
                 path = sharedPath(request.path());
                 subprotocol = a.subprotocol();
                 connection.send(ByteBuffer.wrap(a.response()));
-                session = new WebSocketSession(a.version(), owner.sessionConfig, this, this);
+                session = new WebSocketSession<>(a.version(), owner.sessionConfig, this, this,
+                    owner.frameScratch(connection.eventLoop()));
                 owner.stats.handshakes.get(a.version()).increment();
                 owner.stats.open.increment();
                 try {
@@ -350,7 +350,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     // ---- OutputSink: frames to the connection ----
 
     @Override
-    public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
+    public SendStatus writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
         SendStatus s;
         if (!Opcode.isControl(opcode)) {
             s = connection.send(prefix, payload, suffix);
@@ -360,11 +360,10 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             // never refused for the data limit: a close goes out once, behind whatever is queued
             s = connection.sendControl(prefix, payload, suffix);
         }
-        lastStatus = (byte) (1 + s.ordinal());
         if (s == SendStatus.DROPPED && Opcode.isControl(opcode) && connection.isOpen()) {
             set(CONTROL_REFUSED, true); // acted on once the session returns (afterSessionWork)
         }
-        return s != SendStatus.DROPPED;
+        return s == SendStatus.DROPPED ? null : s; // null: nothing written, the session does not count it
     }
 
     /**
@@ -388,14 +387,15 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
 
     // ---- WebSocket: the application's handle ----
 
-    private static final SendStatus[] SEND_STATUSES = SendStatus.values();
-
-    /** The status of the send the session just made, with the backpressure policy applied to it. */
-    private SendStatus sent(boolean written) {
-        SendStatus s = written && lastStatus != 0 ? SEND_STATUSES[lastStatus - 1] : SendStatus.DROPPED;
-        // refused by the connection although it is not closing: its queue limit
-        boolean refusedForLimit = !written && lastStatus == 1 + SendStatus.DROPPED.ordinal() && connection.isOpen();
-        lastStatus = 0;
+    /**
+     * The status of the send the session just made ({@code written}, null when nothing was written), with the
+     * backpressure policy applied to it.
+     */
+    private SendStatus sent(SendStatus written) {
+        SendStatus s = written == null ? SendStatus.DROPPED : written;
+        // nothing written although the session could send (no close of ours yet; a Hixie-76 ping never gets here),
+        // so it reached writeFrame, and the connection refused it although it is not closing: its queue limit
+        boolean refusedForLimit = written == null && session.canSend() && connection.isOpen();
         BackpressurePolicy policy = owner.backpressure;
         if (s == SendStatus.BACKPRESSURE && policy == BackpressurePolicy.PAUSE_READING && !has(BACKPRESSURE_PAUSED)) {
             set(BACKPRESSURE_PAUSED, true);
@@ -462,7 +462,10 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             }
             return handOver(payload, true, this::ping);
         }
-        return session == null ? SendStatus.DROPPED : sent(session.ping(payload));
+        if (session == null || !session.version().isHybi()) {
+            return SendStatus.DROPPED; // Hixie-76 has no ping: the session writes nothing
+        }
+        return sent(session.ping(payload));
     }
 
     /**
@@ -511,7 +514,6 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             closeReason = reason == null ? "" : reason;
         }
         session.close(code, reason);
-        lastStatus = 0;
         afterSessionWork();
     }
 

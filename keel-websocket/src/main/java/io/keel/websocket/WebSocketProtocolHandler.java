@@ -2,9 +2,11 @@ package io.keel.websocket;
 
 import io.keel.core.Connection;
 import io.keel.core.ConnectionHandler;
+import io.keel.core.EventLoop;
+import io.keel.websocket.http.HttpRequest;
+import io.keel.websocket.http.HttpResponses;
+import io.keel.websocket.protocol.FrameScratch;
 import io.keel.websocket.protocol.HandshakeConfig;
-import io.keel.websocket.protocol.HttpRequest;
-import io.keel.websocket.protocol.HttpResponses;
 import io.keel.websocket.protocol.ProtocolVersion;
 import io.keel.websocket.protocol.WebSocketConfig;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -40,6 +43,8 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
     final BackpressurePolicy backpressure;
     final WebSocketStats stats = new WebSocketStats();
     final TopicRegistry topics = new TopicRegistry(stats);
+    /** The frame-encoding scratch of each event loop's sessions (they run on it one at a time): one per loop. */
+    private final ConcurrentHashMap<EventLoop, FrameScratch> frameScratch = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
 
     private WebSocketProtocolHandler(Builder b) {
@@ -60,6 +65,18 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         this.closeTimeoutMillis = b.closeTimeout.toMillis();
         this.httpFallback = b.httpFallback;
         this.backpressure = b.backpressure;
+    }
+
+    /**
+     * The scratch shared by the sessions {@code loop} drives, made on the loop's first upgrade (once per loop); a
+     * connection with no loop (a test double) gets one of its own.
+     */
+    FrameScratch frameScratch(EventLoop loop) {
+        if (loop == null) {
+            return new FrameScratch();
+        }
+        FrameScratch s = frameScratch.get(loop);
+        return s != null ? s : frameScratch.computeIfAbsent(loop, l -> new FrameScratch());
     }
 
     public static Builder builder(WebSocketHandler app) {
