@@ -17,9 +17,6 @@ import io.keel.websocket.protocol.WebSocketListener;
 import io.keel.websocket.protocol.WebSocketSession;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -648,55 +645,6 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             owner.stats.deliveries.increment();
         } else if (owner.backpressure == BackpressurePolicy.MANUAL) {
             owner.stats.publishDropped.increment();
-        }
-    }
-
-    /** Topic membership of one WebSocket, and publishes that wait behind its own fragmented send. */
-    static final class PubSubState {
-        private final TopicRegistry.LoopTopics loopTopics;
-        private final List<String> topics = new ArrayList<>(2);
-        private ArrayDeque<ByteBuffer> deferred;
-        private ArrayDeque<Boolean> deferredText;
-
-        PubSubState(TopicRegistry.LoopTopics loopTopics) {
-            this.loopTopics = loopTopics;
-        }
-
-        void join(String topic, WebSocketConnection ws) {
-            if (loopTopics.add(topic, ws)) {
-                topics.add(topic);
-            }
-        }
-
-        void leave(String topic, WebSocketConnection ws) {
-            if (topics.remove(topic)) {
-                loopTopics.remove(topic, ws);
-            }
-        }
-
-        void leaveAll(WebSocketConnection ws) {
-            for (String t : topics) {
-                loopTopics.remove(t, ws);
-            }
-            topics.clear();
-            deferred = null;
-            deferredText = null;
-        }
-
-        void defer(ByteBuffer frame, boolean text) {
-            if (deferred == null) {
-                deferred = new ArrayDeque<>(4);
-                deferredText = new ArrayDeque<>(4);
-            }
-            deferred.add(frame.duplicate());
-            deferredText.add(text);
-        }
-
-        void flushDeferred(WebSocketConnection ws) {
-            ByteBuffer f;
-            while (deferred != null && (f = deferred.poll()) != null) {
-                ws.deliverPublished(f, deferredText.poll());
-            }
         }
     }
 
