@@ -83,8 +83,14 @@ public interface WebSocket {
     /** Starts the close handshake with 1000 (normal closure). */
     void close();
 
-    /** Closes the TCP connection at once, without a close handshake. */
-    void terminate();
+    /**
+     * Closes the TCP connection at once, without a close handshake (RFC 6455 section 7.1.1's "close the
+     * connection"): what is queued is discarded and {@link WebSocketHandler#onClose} reports 1006 unless a close
+     * frame was already exchanged. Safe from any thread; does nothing once closed.
+     */
+    default void terminate() {
+        connection().abort();
+    }
 
     boolean isOpen();
 
@@ -106,13 +112,23 @@ public interface WebSocket {
     /** The subprotocol chosen at the upgrade, or null. */
     String subprotocol();
 
-    InetSocketAddress remoteAddress();
+    /** The client's address (IP and port) as the socket sees it; never null. */
+    default InetSocketAddress remoteAddress() {
+        return connection().remoteAddress();
+    }
 
     /** True when the connection is TLS (wss://). */
-    boolean isSecure();
+    default boolean isSecure() {
+        return connection().isSecure();
+    }
 
-    /** Bytes sent but not yet written to the socket. */
-    long bufferedAmount();
+    /**
+     * Bytes accepted by a send and not yet written to the socket (frame headers included), as the browser API's
+     * {@code bufferedAmount}; a snapshot when called off the loop.
+     */
+    default long bufferedAmount() {
+        return connection().queuedBytes();
+    }
 
     /** Delivers no further message (not even one already received) until {@link #resumeReading()}. */
     void pauseReading();
@@ -140,8 +156,13 @@ public interface WebSocket {
      */
     void publish(String topic, ByteBuffer message, boolean text);
 
-    /** Runs {@code task} on this WebSocket's event loop; safe from any thread. */
-    void execute(Runnable task);
+    /**
+     * Runs {@code task} on this WebSocket's event loop: at once when called there, else handed over and run in
+     * this thread's call order. Safe from any thread.
+     */
+    default void execute(Runnable task) {
+        connection().execute(task);
+    }
 
     /**
      * Runs {@code work} off the event loop (on a virtual thread) and hands its result to {@code then} on the
@@ -150,9 +171,19 @@ public interface WebSocket {
      */
     <T> void offload(Callable<T> work, BiConsumer<WebSocket, T> then);
 
-    <T> T get(UserDataKey<T> key);
+    /**
+     * Per-WebSocket user data, typed: the value stored under {@code key}, or null. Loop only.
+     *
+     * @see Connection#get
+     */
+    default <T> T get(UserDataKey<T> key) {
+        return connection().get(key);
+    }
 
-    <T> void set(UserDataKey<T> key, T value);
+    /** Stores {@code value} (null removes it) under {@code key} for this WebSocket's life. Loop only. */
+    default <T> void set(UserDataKey<T> key, T value) {
+        connection().set(key, value);
+    }
 
     /** The application's own per-WebSocket object. */
     Object attachment();

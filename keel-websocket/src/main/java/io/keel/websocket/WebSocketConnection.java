@@ -4,7 +4,6 @@ import io.keel.core.Connection;
 import io.keel.core.HandOver;
 import io.keel.core.SendStatus;
 import io.keel.core.Timer;
-import io.keel.core.UserDataKey;
 import io.keel.websocket.protocol.CloseCodes;
 import io.keel.websocket.protocol.CloseState;
 import io.keel.websocket.protocol.HandshakeResult;
@@ -15,7 +14,6 @@ import io.keel.websocket.protocol.OutputSink;
 import io.keel.websocket.protocol.ProtocolVersion;
 import io.keel.websocket.protocol.WebSocketListener;
 import io.keel.websocket.protocol.WebSocketSession;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -518,11 +516,6 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     }
 
     @Override
-    public void terminate() {
-        connection.abort(); // safe from any thread: the connection hands it over
-    }
-
-    @Override
     public boolean isOpen() {
         return session != null && session.closeState() == CloseState.OPEN && connection.isOpen();
     }
@@ -545,21 +538,6 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     @Override
     public String subprotocol() {
         return subprotocol;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return connection.remoteAddress();
-    }
-
-    @Override
-    public boolean isSecure() {
-        return connection.isSecure();
-    }
-
-    @Override
-    public long bufferedAmount() {
-        return connection.queuedBytes();
     }
 
     @Override
@@ -649,11 +627,6 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     }
 
     @Override
-    public void execute(Runnable task) {
-        connection.execute(task);
-    }
-
-    @Override
     public <T> void offload(Callable<T> work, BiConsumer<WebSocket, T> then) {
         CompletableFuture<?> tail = offloadTail == null ? CompletableFuture.completedFuture(null) : offloadTail;
         CompletableFuture<T> result = tail.handleAsync((ignored, previousError) -> {
@@ -677,16 +650,6 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             });
             return null;
         });
-    }
-
-    @Override
-    public <T> T get(UserDataKey<T> key) {
-        return connection.get(key);
-    }
-
-    @Override
-    public <T> void set(UserDataKey<T> key, T value) {
-        connection.set(key, value);
     }
 
     @Override
