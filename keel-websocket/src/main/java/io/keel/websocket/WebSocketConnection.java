@@ -7,7 +7,6 @@ import io.keel.core.Timer;
 import io.keel.websocket.protocol.CloseCodes;
 import io.keel.websocket.protocol.CloseState;
 import io.keel.websocket.protocol.HandshakeResult;
-import io.keel.websocket.protocol.Handshaker;
 import io.keel.websocket.protocol.HttpRequest;
 import io.keel.websocket.protocol.Opcode;
 import io.keel.websocket.protocol.OutputSink;
@@ -34,11 +33,11 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
 
     private final WebSocketProtocolHandler owner;
     private final Connection connection;
-    private Handshaker handshaker;
-    // the handshake timeout until the handshake ends, then the close timeout once our close is sent: never both
+    /** The opening handshake, until onOpen has returned; then null (and the rest of a refused request ignored). */
+    private HandshakePhase handshake;
+    /** The close timeout, once our close is sent or the client's is seen ahead. */
     private Timer timer;
     private WebSocketSession session;
-    private HttpRequest request; // during onOpen only
     private String path;
     private String subprotocol;
     private byte lastStatus; // 1 + ordinal of the SendStatus of the last frame written; 0: none (a byte, not a reference: memory per connection)
@@ -58,11 +57,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     WebSocketConnection(WebSocketProtocolHandler owner, Connection connection) {
         this.owner = owner;
         this.connection = connection;
-        this.handshaker = new Handshaker(connection.isSecure() ? owner.secureHandshake : owner.plainHandshake);
-        if (owner.handshakeTimeoutMillis > 0) {
-            timer = connection.schedule(this::handshakeTimedOut, owner.handshakeTimeoutMillis,
-                TimeUnit.MILLISECONDS);
-        }
+        this.handshake = new HandshakePhase(owner, connection);
     }
 
     // ---- connection events ----
@@ -76,56 +71,41 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             afterSessionWork();
             return;
         }
-        if (handshaker == null) {
+        if (handshake == null) {
             data.position(data.limit()); // refused or answered: the rest is ignored while we close
             return;
         }
-        switch (handshaker.receive(data)) {
-            case HandshakeResult.NeedMoreData n -> {
-                // the parser keeps what it has seen; wait for more
-            }
-            case HandshakeResult.Rejected r -> {
-                owner.stats.handshakesRejected.increment();
-                owner.stats.refusalLog.log(System.Logger.Level.INFO, "upgrade refused with " + r.status() + " ("
-                    + r.reason() + ") from " + connection.remoteAddress(), null);
-                finishHandshakePhase();
-                connection.send(ByteBuffer.wrap(r.response()));
-                connection.close();
-                data.position(data.limit());
-            }
-            case HandshakeResult.NotWebSocket p -> {
-                owner.stats.httpRequests.increment();
-                finishHandshakePhase();
-                connection.send(ByteBuffer.wrap(owner.httpFallback.respond(p.request(), connection)));
-                connection.close();
-                data.position(data.limit());
-            }
-            case HandshakeResult.Accepted a -> {
-                finishHandshakePhase();
-                request = a.request();
-                path = sharedPath(request.path());
-                subprotocol = a.subprotocol();
-                connection.send(ByteBuffer.wrap(a.response()));
-                session = new WebSocketSession(a.version(), owner.sessionConfig, this, this);
-                owner.stats.handshakes.get(a.version()).increment();
-                owner.stats.open.increment();
-                try {
-                    owner.app.onOpen(this);
-                } finally {
-                    request = null;
-                }
-                if (owner.shuttingDown()) {
-                    close(CloseCodes.GOING_AWAY, "server shutting down");
-                }
-                if (data.hasRemaining() && session.closeState() == CloseState.OPEN) {
-                    session.receive(data);
-                    if (data.hasRemaining()) {
-                        pausedWithInput(data);
-                    }
-                }
-                afterSessionWork();
+        HandshakeResult r = handshake.receive(data);
+        if (r instanceof HandshakeResult.Accepted a) {
+            open(a, data);
+        } else if (r != HandshakeResult.NeedMoreData.INSTANCE) {
+            handshake = null; // refused or served as plain HTTP: answered, and the connection is closing
+        }
+    }
+
+    /** The upgrade is accepted: answer it, start the session, tell the application, then read what followed. */
+    private void open(HandshakeResult.Accepted a, ByteBuffer data) {
+        path = HandshakePhase.sharedPath(a.request().path());
+        subprotocol = a.subprotocol();
+        connection.send(ByteBuffer.wrap(a.response()));
+        session = new WebSocketSession(a.version(), owner.sessionConfig, this, this);
+        owner.stats.handshakes.get(a.version()).increment();
+        owner.stats.open.increment();
+        try {
+            owner.app.onOpen(this);
+        } finally {
+            handshake = null; // request() answers null from now on
+        }
+        if (owner.shuttingDown()) {
+            close(CloseCodes.GOING_AWAY, "server shutting down");
+        }
+        if (data.hasRemaining() && session.closeState() == CloseState.OPEN) {
+            session.receive(data);
+            if (data.hasRemaining()) {
+                pausedWithInput(data);
             }
         }
+        afterSessionWork();
     }
 
     /**
@@ -144,24 +124,6 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             owner.stats.closeTimeouts.increment();
             connection.abort();
         }, owner.closeTimeoutMillis, TimeUnit.MILLISECONDS);
-    }
-
-    private void finishHandshakePhase() {
-        handshaker = null;
-        if (timer != null) {
-            timer.cancel();
-            timer = null;
-        }
-    }
-
-    private void handshakeTimedOut() {
-        timer = null;
-        if (session == null && connection.isOpen()) {
-            owner.stats.handshakeTimeouts.increment();
-            owner.stats.refusalLog.log(System.Logger.Level.INFO, "handshake timeout: closed "
-                + connection.remoteAddress(), null);
-            connection.abort();
-        }
     }
 
     void onInputClosed() {
@@ -202,6 +164,9 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     }
 
     void onConnectionClosed() {
+        if (handshake != null) {
+            handshake.cancelTimeout();
+        }
         if (timer != null) {
             timer.cancel();
         }
@@ -218,19 +183,6 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
                 LOG.log(System.Logger.Level.WARNING, "onClose failed", e);
             }
         }
-    }
-
-    // A server's connections mostly share a few paths: reusing the previous handshake's String on this loop
-    // keeps the copy that each open connection holds (about 50 bytes) to the odd one out.
-    private static final ThreadLocal<String[]> LAST_PATH = ThreadLocal.withInitial(() -> new String[1]);
-
-    private static String sharedPath(String path) {
-        String[] last = LAST_PATH.get();
-        if (path.equals(last[0])) {
-            return last[0];
-        }
-        last[0] = path;
-        return path;
     }
 
     /**
@@ -527,7 +479,8 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
 
     @Override
     public HttpRequest request() {
-        return request;
+        HandshakePhase h = handshake;
+        return h == null ? null : h.request();
     }
 
     @Override
