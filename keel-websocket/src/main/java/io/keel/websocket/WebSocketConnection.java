@@ -3,7 +3,6 @@ package io.keel.websocket;
 import io.keel.core.Connection;
 import io.keel.core.HandOver;
 import io.keel.core.SendStatus;
-import io.keel.core.Timer;
 import io.keel.websocket.protocol.CloseCodes;
 import io.keel.websocket.protocol.CloseState;
 import io.keel.websocket.protocol.HandshakeResult;
@@ -35,17 +34,15 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     private final Connection connection;
     /** The opening handshake, until onOpen has returned; then null (and the rest of a refused request ignored). */
     private HandshakePhase handshake;
-    /** The close timeout, once our close is sent or the client's is seen ahead. */
-    private Timer timer;
     private WebSocketSession session;
     private String path;
     private String subprotocol;
     private byte lastStatus; // 1 + ordinal of the SendStatus of the last frame written; 0: none (a byte, not a reference: memory per connection)
-    private int closeCode = CloseCodes.ABNORMAL_CLOSURE;
-    private String closeReason = "";
+    /** The close code to report and the close timeout; null until a close starts. */
+    private CloseHandshake closing;
     // small states share one byte: this object's size is memory per connection
-    private static final byte CLOSE_REPORTED = 1, APP_PAUSED = 2, BACKPRESSURE_PAUSED = 4, GAVE_UP = 8,
-        CONTROL_REFUSED = 16;
+    private static final byte APP_PAUSED = 1, BACKPRESSURE_PAUSED = 2, GAVE_UP = 4,
+        CONTROL_REFUSED = 8;
     private byte flags;
     /** Pings and pongs sent while the connection's queue is over its limit (see admitPingOrPong). */
     private byte controlPastLimit;
@@ -114,16 +111,23 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
      * timeout to read what we still owe it, as if we had sent our close, instead of the idle timeout.
      */
     private void pausedWithInput(ByteBuffer rest) {
-        if (timer == null && session.closeState() == CloseState.OPEN && session.closeFrameAhead(rest)) {
-            armCloseTimer();
+        if ((closing == null || !closing.timeoutStarted()) && session.closeState() == CloseState.OPEN
+                && session.closeFrameAhead(rest)) {
+            startCloseTimeout();
         }
     }
 
-    private void armCloseTimer() {
-        timer = connection.schedule(() -> {
-            owner.stats.closeTimeouts.increment();
-            connection.abort();
-        }, owner.closeTimeoutMillis, TimeUnit.MILLISECONDS);
+    /** The close handshake's state, made when a close starts (an open WebSocket has none). */
+    private CloseHandshake closing() {
+        CloseHandshake c = closing;
+        if (c == null) {
+            c = closing = new CloseHandshake();
+        }
+        return c;
+    }
+
+    private void startCloseTimeout() {
+        closing().startTimeout(connection, owner.stats, owner.closeTimeoutMillis);
     }
 
     void onInputClosed() {
@@ -167,18 +171,17 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         if (handshake != null) {
             handshake.cancelTimeout();
         }
-        if (timer != null) {
-            timer.cancel();
+        if (closing != null) {
+            closing.cancelTimeout();
         }
         if (pubsub != null) {
             pubsub.leaveAll(this);
         }
-        if (session != null && !has(CLOSE_REPORTED)) {
+        if (session != null && closing().markReported()) {
             session.onTransportClosed();
-            set(CLOSE_REPORTED, true);
             owner.stats.open.decrement();
             try {
-                owner.app.onClose(this, closeCode, closeReason);
+                owner.app.onClose(this, closing.code(), closing.reason());
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "onClose failed", e);
             }
@@ -199,11 +202,11 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         CloseState s = session.closeState();
         if (s == CloseState.CLOSED) {
             connection.close();
-            if (timer == null && connection.queuedBytes() > 0) {
-                armCloseTimer(); // the handshake is over, but the client must still read what is queued for it
+            if (connection.queuedBytes() > 0) {
+                startCloseTimeout(); // the handshake is over, but the client must still read what is queued for it
             }
-        } else if (s == CloseState.CLOSE_SENT && timer == null && connection.isOpen()) {
-            armCloseTimer();
+        } else if (s == CloseState.CLOSE_SENT && connection.isOpen()) {
+            startCloseTimeout();
         }
     }
 
@@ -219,10 +222,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         owner.stats.sendQueueOverflows.increment();
         owner.stats.overflowLog.log(System.Logger.Level.WARNING, "closing " + connection.remoteAddress()
             + " with 1008: it does not read its messages (" + connection.queuedBytes() + " bytes queued)", null);
-        if (closeCode == CloseCodes.ABNORMAL_CLOSURE) {
-            closeCode = CloseCodes.POLICY_VIOLATION;
-            closeReason = "send queue full";
-        }
+        closing().record(CloseCodes.POLICY_VIOLATION, "send queue full");
         session.close(CloseCodes.POLICY_VIOLATION, "send queue full");
     }
 
@@ -271,10 +271,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
 
     @Override
     public void onClose(int code, String reason) {
-        if (closeCode == CloseCodes.ABNORMAL_CLOSURE) {
-            closeCode = code;
-            closeReason = reason == null ? "" : reason;
-        }
+        closing().record(code, reason);
     }
 
     @Override
@@ -285,8 +282,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         if (code == CloseCodes.MESSAGE_TOO_BIG) {
             owner.stats.messagesTooBig.increment();
         }
-        closeCode = code;
-        closeReason = reason == null ? "" : reason;
+        closing().recordFailure(code, reason);
     }
 
     @Override
@@ -453,9 +449,8 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             connection.close();
             return;
         }
-        if (closeCode == CloseCodes.ABNORMAL_CLOSURE && session.closeState() == CloseState.OPEN) {
-            closeCode = code;
-            closeReason = reason == null ? "" : reason;
+        if (session.closeState() == CloseState.OPEN) {
+            closing().record(code, reason);
         }
         session.close(code, reason);
         lastStatus = 0;
