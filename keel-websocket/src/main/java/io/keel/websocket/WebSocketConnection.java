@@ -15,8 +15,6 @@ import io.keel.websocket.protocol.WebSocketSession;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -28,7 +26,6 @@ import java.util.function.Function;
  */
 final class WebSocketConnection implements WebSocket, WebSocketListener, OutputSink {
     private static final System.Logger LOG = System.getLogger(WebSocketConnection.class.getName());
-    private static final Executor OFFLOAD = Executors.newVirtualThreadPerTaskExecutor();
 
     private final WebSocketProtocolHandler owner;
     private final Connection connection;
@@ -576,28 +573,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
 
     @Override
     public <T> void offload(Callable<T> work, BiConsumer<WebSocket, T> then) {
-        CompletableFuture<?> tail = offloadTail == null ? CompletableFuture.completedFuture(null) : offloadTail;
-        CompletableFuture<T> result = tail.handleAsync((ignored, previousError) -> {
-            try {
-                return work.call();
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, OFFLOAD);
-        // results are handed to the loop in the order the work was submitted
-        offloadTail = result.handle((value, error) -> {
-            connection.execute(() -> {
-                if (error != null) {
-                    LOG.log(System.Logger.Level.WARNING, "offloaded work failed", error);
-                    if (isOpen()) {
-                        close(CloseCodes.INTERNAL_ERROR, "internal error");
-                    }
-                } else if (connection.isOpen()) {
-                    then.accept(this, value);
-                }
-            });
-            return null;
-        });
+        offloadTail = OffloadChain.append(offloadTail, this, work, then);
     }
 
     @Override
