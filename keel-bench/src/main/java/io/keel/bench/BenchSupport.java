@@ -136,15 +136,15 @@ final class BenchSupport {
     }
 
     /** Sink that only counts bytes and frames (writes nothing, moves no positions). */
-    static final class CountingSink implements OutputSink {
+    static final class CountingSink implements OutputSink<Boolean> {
         long frames;
         long bytes;
 
         @Override
-        public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
+        public Boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
             frames++;
             bytes += prefix.remaining() + payload.remaining() + suffix.remaining();
-            return true;
+            return Boolean.TRUE;
         }
     }
 

@@ -36,7 +36,7 @@ public class Hixie76Benchmark {
     private ByteBuffer frame;
     private ByteBuffer text;
     private final ByteBuffer out = ByteBuffer.allocate(64);
-    private WebSocketSession session;
+    private WebSocketSession<Boolean> session;
     private BenchSupport.CountingListener listener;
     private BenchSupport.CountingSink sink;
 
@@ -47,7 +47,7 @@ public class Hixie76Benchmark {
         text = BenchSupport.buffer(payload, false);
         listener = new BenchSupport.CountingListener();
         sink = new BenchSupport.CountingSink();
-        session = new WebSocketSession(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults(), listener, sink);
+        session = new WebSocketSession<>(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults(), listener, sink);
         decode();
         decode();
         BenchSupport.check(listener.errors == 0 && listener.messages == 2 && listener.bytes == 64
@@ -65,7 +65,7 @@ public class Hixie76Benchmark {
 
     @Benchmark
     public boolean sendText() {
-        return session.sendText(text);
+        return session.sendText(text) != null;
     }
 
     @Benchmark

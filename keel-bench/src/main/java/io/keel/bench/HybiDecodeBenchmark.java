@@ -52,7 +52,7 @@ public class HybiDecodeBenchmark {
     private int reads;
     private int messagesPerOp;
     private long payloadPerOp;
-    private WebSocketSession session;
+    private WebSocketSession<Boolean> session;
     private BenchSupport.CountingListener listener;
 
     @Setup(Level.Trial)
@@ -87,7 +87,7 @@ public class HybiDecodeBenchmark {
         in = BenchSupport.buffer(wire, buffer.equals("direct"));
         len = wire.length;
         listener = new BenchSupport.CountingListener();
-        session = new WebSocketSession(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), listener,
+        session = new WebSocketSession<>(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), listener,
                 new BenchSupport.CountingSink());
         // self-check: three rounds (masked, unmasked, masked payload) decode to the expected messages, no error
         for (int i = 0; i < 3; i++) {

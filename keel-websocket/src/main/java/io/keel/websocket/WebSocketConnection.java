@@ -24,17 +24,16 @@ import java.util.function.Function;
  * {@link WebSocketSession}, whose events go to the application and whose frames go to the connection. One object
  * per connection plays all three roles (WebSocket, session listener, output sink) to keep idle connections small.
  */
-final class WebSocketConnection implements WebSocket, WebSocketListener, OutputSink {
+final class WebSocketConnection implements WebSocket, WebSocketListener, OutputSink<SendStatus> {
     private static final System.Logger LOG = System.getLogger(WebSocketConnection.class.getName());
 
     private final WebSocketProtocolHandler owner;
     private final Connection connection;
     /** The opening handshake, until onOpen has returned; then null (and the rest of a refused request ignored). */
     private HandshakePhase handshake;
-    private WebSocketSession session;
+    private WebSocketSession<SendStatus> session;
     private String path;
     private String subprotocol;
-    private byte lastStatus; // 1 + ordinal of the SendStatus of the last frame written; 0: none (a byte, not a reference: memory per connection)
     /** The close code to report and the close timeout; null until a close starts. */
     private CloseHandshake closing;
     // small states share one byte: this object's size is memory per connection
@@ -82,7 +81,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         path = HandshakePhase.sharedPath(a.request().path());
         subprotocol = a.subprotocol();
         connection.send(ByteBuffer.wrap(a.response()));
-        session = new WebSocketSession(a.version(), owner.sessionConfig, this, this);
+        session = new WebSocketSession<>(a.version(), owner.sessionConfig, this, this);
         owner.stats.handshakes.get(a.version()).increment();
         owner.stats.open.increment();
         try {
@@ -290,7 +289,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     // ---- OutputSink: frames to the connection ----
 
     @Override
-    public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
+    public SendStatus writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
         SendStatus s;
         if (!Opcode.isControl(opcode)) {
             s = connection.send(prefix, payload, suffix);
@@ -300,11 +299,10 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             // never refused for the data limit: a close goes out once, behind whatever is queued
             s = connection.sendControl(prefix, payload, suffix);
         }
-        lastStatus = (byte) (1 + s.ordinal());
         if (s == SendStatus.DROPPED && Opcode.isControl(opcode) && connection.isOpen()) {
             set(CONTROL_REFUSED, true); // acted on once the session returns (afterSessionWork)
         }
-        return s != SendStatus.DROPPED;
+        return s == SendStatus.DROPPED ? null : s; // null: nothing written, the session does not count it
     }
 
     /**
@@ -328,14 +326,15 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
 
     // ---- WebSocket: the application's handle ----
 
-    private static final SendStatus[] SEND_STATUSES = SendStatus.values();
-
-    /** The status of the send the session just made, with the backpressure policy applied to it. */
-    private SendStatus sent(boolean written) {
-        SendStatus s = written && lastStatus != 0 ? SEND_STATUSES[lastStatus - 1] : SendStatus.DROPPED;
-        // refused by the connection although it is not closing: its queue limit
-        boolean refusedForLimit = !written && lastStatus == 1 + SendStatus.DROPPED.ordinal() && connection.isOpen();
-        lastStatus = 0;
+    /**
+     * The status of the send the session just made ({@code written}, null when nothing was written), with the
+     * backpressure policy applied to it.
+     */
+    private SendStatus sent(SendStatus written) {
+        SendStatus s = written == null ? SendStatus.DROPPED : written;
+        // nothing written although the session could send (no close of ours yet; a Hixie-76 ping never gets here),
+        // so it reached writeFrame, and the connection refused it although it is not closing: its queue limit
+        boolean refusedForLimit = written == null && session.canSend() && connection.isOpen();
         BackpressurePolicy policy = owner.backpressure;
         if (s == SendStatus.BACKPRESSURE && policy == BackpressurePolicy.PAUSE_READING && !has(BACKPRESSURE_PAUSED)) {
             set(BACKPRESSURE_PAUSED, true);
@@ -366,7 +365,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     @Override
     public SendStatus sendBinary(ByteBuffer data) {
         if (!connection.inEventLoop()) {
-            WebSocketSession s = session;
+            WebSocketSession<SendStatus> s = session;
             if (s != null && !s.version().isHybi() && !io.keel.websocket.protocol.Utf8Validator.isValid(data)) {
                 throw new IllegalArgumentException("Hixie-76 has no binary frames and the data is not valid UTF-8");
             }
@@ -396,13 +395,16 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             throw new IllegalArgumentException("ping payload over 125 bytes: " + payload.remaining());
         }
         if (!connection.inEventLoop()) {
-            WebSocketSession s = session;
+            WebSocketSession<SendStatus> s = session;
             if (s == null || !s.version().isHybi()) {
                 return SendStatus.DROPPED; // Hixie-76 has no ping (and no session yet has nothing to ping)
             }
             return handOver(payload, true, this::ping);
         }
-        return session == null ? SendStatus.DROPPED : sent(session.ping(payload));
+        if (session == null || !session.version().isHybi()) {
+            return SendStatus.DROPPED; // Hixie-76 has no ping: the session writes nothing
+        }
+        return sent(session.ping(payload));
     }
 
     /**
@@ -450,7 +452,6 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             closing().record(code, reason);
         }
         session.close(code, reason);
-        lastStatus = 0;
         afterSessionWork();
     }
 

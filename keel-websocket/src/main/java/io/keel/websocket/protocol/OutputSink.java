@@ -7,8 +7,10 @@ import java.nio.ByteBuffer;
  * Hixie-76 streaming sends, a piece of one): write {@code prefix}, then {@code payload}, then {@code suffix}
  * (each may have no remaining bytes). The buffers belong to the session or the app and are only valid during
  * the call: gather-write them, and copy whatever could not be written before returning. Positions may be moved.
+ *
+ * @param <R> the transport's send status, returned by the session's sends, so that it needs no side channel
  */
-public interface OutputSink {
+public interface OutputSink<R> {
     /**
      * Writes one frame, whole or not at all.
      *
@@ -16,8 +18,9 @@ public interface OutputSink {
      *     {@link Opcode#CLOSE} for the closing handshake). Control frames (RFC 6455 section 5.5: close, ping,
      *     pong) are frames the protocol requires to get through even when the data queue is full: the sink should
      *     not refuse them for the data queue limit (and bound pings and pongs some other way)
-     * @return true when the frame was accepted (written or queued whole); false when it was refused and nothing
-     *     of it was written (the session then does not count it as sent)
+     * @return the transport's status for the frame (for keel's connections a {@code SendStatus}), handed back
+     *     unchanged by the session's send; null when it was refused and nothing of it was written (the session
+     *     then does not count it as sent)
      */
-    boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode);
+    R writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode);
 }

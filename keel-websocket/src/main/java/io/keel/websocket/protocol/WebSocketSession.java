@@ -20,22 +20,22 @@ import java.nio.charset.StandardCharsets;
  * </ol>
  * The app sends with {@link #sendText}, {@link #sendBinary}, {@link #sendFragment}, {@link #ping}, {@link #close};
  * each writes exactly one {@code OutputSink.writeFrame} call with a reused header buffer and the caller's payload
- * (no copy, no allocation) and returns whether the sink accepted it. Sends after a close was sent return false and
- * write nothing.
+ * (no copy, no allocation) and returns the sink's status for it ({@code R}: what the transport says of a send),
+ * or null when nothing was written. Sends after a close was sent return null and write nothing.
  *
  * <p><b>Pausing.</b> The session asks its listener {@link WebSocketListener#isReadingPaused()} after each event it
  * delivers; once paused, {@link #receive} returns at once, leaving the rest of the input unconsumed (the glue keeps
  * it and feeds it again after resuming), so no message is delivered after a pause, not even one already read.
  *
  * <p><b>Hixie-76</b> has no binary, ping or pong frames: {@link #sendBinary} sends the data as a text frame if it is
- * valid UTF-8 and throws {@link IllegalArgumentException} otherwise; {@link #ping}/{@link #pong} return false;
+ * valid UTF-8 and throws {@link IllegalArgumentException} otherwise; {@link #ping}/{@link #pong} return null;
  * {@link #close} sends {@code 0xFF 0x00} (no code/reason on the wire).
  */
-public final class WebSocketSession implements FrameHandler {
+public final class WebSocketSession<R> implements FrameHandler {
     private final ProtocolVersion version;
     private final WebSocketConfig cfg;
     private final WebSocketListener listener;
-    private final OutputSink sink;
+    private final OutputSink<R> sink;
     private final HybiFrameDecoder hybi;
     private final Hixie76FrameDecoder hixie;
 
@@ -58,7 +58,7 @@ public final class WebSocketSession implements FrameHandler {
     private boolean closeReported;
     private boolean closeRefused;
 
-    public WebSocketSession(ProtocolVersion version, WebSocketConfig cfg, WebSocketListener listener, OutputSink sink) {
+    public WebSocketSession(ProtocolVersion version, WebSocketConfig cfg, WebSocketListener listener, OutputSink<R> sink) {
         this.version = version;
         this.cfg = cfg;
         this.listener = listener;
@@ -128,18 +128,23 @@ public final class WebSocketSession implements FrameHandler {
 
     // ---- sending ----
 
-    /** Sends a text message; {@code utf8} must be valid UTF-8 (not re-validated). Position is not moved. */
-    public boolean sendText(ByteBuffer utf8) {
+    /**
+     * Sends a text message; {@code utf8} must be valid UTF-8 (not re-validated). Position is not moved.
+     *
+     * @return the sink's status for the frame, or null when nothing was written (refused by the sink, or a
+     *     close was already sent); the same for every send below
+     */
+    public R sendText(ByteBuffer utf8) {
         return sendData(Opcode.TEXT, utf8, true, true);
     }
 
     /** Convenience: encodes and sends a String (allocates). */
-    public boolean sendText(CharSequence text) {
+    public R sendText(CharSequence text) {
         return sendText(StandardCharsets.UTF_8.encode(text.toString()));
     }
 
     /** Sends a binary message (Hixie-76: see class doc). Position is not moved. */
-    public boolean sendBinary(ByteBuffer data) {
+    public R sendBinary(ByteBuffer data) {
         if (hixie != null && !Utf8Validator.isValid(data)) {
             throw new IllegalArgumentException("Hixie-76 has no binary frames and the data is not valid UTF-8");
         }
@@ -150,16 +155,16 @@ public final class WebSocketSession implements FrameHandler {
      * Sends part of a message: {@code first} starts it (text or binary), {@code last} ends it. For Hixie-76 only text
      * is possible and the pieces form one frame.
      */
-    public boolean sendFragment(ByteBuffer data, boolean text, boolean first, boolean last) {
+    public R sendFragment(ByteBuffer data, boolean text, boolean first, boolean last) {
         if (hixie != null && !text) {
             throw new IllegalArgumentException("Hixie-76 has no binary frames");
         }
         return sendData(text ? Opcode.TEXT : Opcode.BINARY, data, first, last);
     }
 
-    private boolean sendData(int opcode, ByteBuffer payload, boolean first, boolean last) {
+    private R sendData(int opcode, ByteBuffer payload, boolean first, boolean last) {
         if (state == CloseState.CLOSE_SENT || state == CloseState.CLOSED) {
-            return false;
+            return null;
         }
         Scratch sc = SCRATCH.get();
         if (first == sendingFragmented) {
@@ -186,27 +191,27 @@ public final class WebSocketSession implements FrameHandler {
     }
 
     /** A refused frame leaves the fragmentation state as it was: the caller may send it again. */
-    private boolean written(boolean accepted, boolean last) {
-        if (accepted) {
+    private R written(R status, boolean last) {
+        if (status != null) {
             sendingFragmented = !last;
         }
-        return accepted;
+        return status;
     }
 
-    /** Sends a ping (≤125 bytes). Returns false for Hixie-76 or once closing. */
-    public boolean ping(ByteBuffer payload) {
+    /** Sends a ping (≤125 bytes). Returns null for Hixie-76 or once closing. */
+    public R ping(ByteBuffer payload) {
         return sendControl(Opcode.PING, payload);
     }
 
-    /** Sends an unsolicited pong (≤125 bytes). Returns false for Hixie-76 or once closing. */
-    public boolean pong(ByteBuffer payload) {
+    /** Sends an unsolicited pong (≤125 bytes). Returns null for Hixie-76 or once closing. */
+    public R pong(ByteBuffer payload) {
         return sendControl(Opcode.PONG, payload);
     }
 
-    private boolean sendControl(int opcode, ByteBuffer payload) {
+    private R sendControl(int opcode, ByteBuffer payload) {
         Scratch sc = SCRATCH.get();
         if (hixie != null || state == CloseState.CLOSE_SENT || state == CloseState.CLOSED) {
-            return false;
+            return null;
         }
         if (payload.remaining() > 125) {
             throw new IllegalArgumentException("control payload > 125 bytes");
@@ -218,9 +223,18 @@ public final class WebSocketSession implements FrameHandler {
         return sink.writeFrame(sc.header, payload, sc.empty, opcode);
     }
 
+    /**
+     * True while a send may reach the sink: no close of ours sent yet ({@link CloseState#OPEN} or
+     * {@link CloseState#CLOSE_RECEIVED}). A send that returns null then was refused by the sink (except Hixie-76
+     * pings and pongs, never written).
+     */
+    public boolean canSend() {
+        return state == CloseState.OPEN || state == CloseState.CLOSE_RECEIVED;
+    }
+
     /** True when a message may start now: open, and no message of ours is half sent in fragments. */
     public boolean canStartMessage() {
-        return !sendingFragmented && (state == CloseState.OPEN || state == CloseState.CLOSE_RECEIVED);
+        return !sendingFragmented && canSend();
     }
 
     /**
@@ -229,11 +243,11 @@ public final class WebSocketSession implements FrameHandler {
      *
      * @param frame one complete data frame: a HyBi frame (server side, unmasked) or a Hixie-76 text frame
      * @param text whether it is a text frame (else binary)
-     * @return true when the sink accepted it
+     * @return the sink's status, or null when nothing was written
      */
-    public boolean sendFramed(ByteBuffer frame, boolean text) {
+    public R sendFramed(ByteBuffer frame, boolean text) {
         if (!canStartMessage()) {
-            return false;
+            return null;
         }
         Scratch sc = SCRATCH.get();
         sc.empty.clear();
@@ -241,19 +255,19 @@ public final class WebSocketSession implements FrameHandler {
     }
 
     /** Starts (or, after the peer's close, completes) the close handshake with 1000. */
-    public boolean close() {
+    public R close() {
         return close(CloseCodes.NORMAL_CLOSURE, null);
     }
 
     /**
      * Sends a close frame with {@code code} (1000-1003, 1007-1014, 3000-4999) and an optional reason (≤123 UTF-8
-     * bytes). OPEN → CLOSE_SENT; CLOSE_RECEIVED → CLOSED. Returns false if a close was already sent, or if the
-     * sink refused the frame (the connection is closing or its peer does not read: the glue then aborts; the
+     * bytes). OPEN → CLOSE_SENT; CLOSE_RECEIVED → CLOSED. Returns the sink's status, or null if a close was already
+     * sent, or if the sink refused the frame (the connection is closing or its peer does not read: the glue then aborts; the
      * state still moves, since nothing more may be sent either way).
      *
      * @throws IllegalArgumentException for a code not allowed on the wire or a longer reason
      */
-    public boolean close(int code, String reason) {
+    public R close(int code, String reason) {
         Scratch sc = SCRATCH.get();
         if (!CloseCodes.isValidToSend(code)) {
             throw new IllegalArgumentException("invalid close code " + code);
@@ -263,14 +277,14 @@ public final class WebSocketSession implements FrameHandler {
             throw new IllegalArgumentException("close reason longer than 123 bytes");
         }
         if (state == CloseState.CLOSE_SENT || state == CloseState.CLOSED) {
-            return false;
+            return null;
         }
         sc.closePayload.clear();
         HybiFrameEncoder.writeClosePayload(sc.closePayload, code, r);
         sc.closePayload.flip();
-        boolean accepted = writeClose(sc.closePayload);
+        R status = writeClose(sc.closePayload);
         state = state == CloseState.CLOSE_RECEIVED ? CloseState.CLOSED : CloseState.CLOSE_SENT;
-        return accepted;
+        return status;
     }
 
     /** False after a close of ours was refused by the sink: the peer never gets it, so the glue must abort. */
@@ -278,7 +292,7 @@ public final class WebSocketSession implements FrameHandler {
         return !closeRefused;
     }
 
-    private boolean writeClose(ByteBuffer payload) {
+    private R writeClose(ByteBuffer payload) {
         Scratch sc = SCRATCH.get();
         sc.header.clear();
         sc.empty.clear();
@@ -298,9 +312,9 @@ public final class WebSocketSession implements FrameHandler {
         }
     }
 
-    private boolean closeWritten(boolean accepted) {
-        closeRefused |= !accepted;
-        return accepted;
+    private R closeWritten(R status) {
+        closeRefused |= status == null;
+        return status;
     }
 
     // ---- FrameHandler (decoder events) ----

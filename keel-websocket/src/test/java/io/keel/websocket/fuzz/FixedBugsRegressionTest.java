@@ -39,7 +39,7 @@ class FixedBugsRegressionTest {
         };
         List<String> written = new ArrayList<>();
         WebSocketConfig cfg = WebSocketConfig.defaults().withMaxMessageSize(1000);
-        WebSocketSession s = new WebSocketSession(ProtocolVersion.RFC_6455, cfg, l, (a, b, c, opcode) -> {
+        WebSocketSession<Boolean> s = new WebSocketSession<>(ProtocolVersion.RFC_6455, cfg, l, (a, b, c, opcode) -> {
             written.add(HexFormat.of().formatHex(SessionHarness.concat(SessionHarness.bytes(a), SessionHarness.bytes(b),
                     SessionHarness.bytes(c))));
             return true;
@@ -63,7 +63,7 @@ class FixedBugsRegressionTest {
     @Test
     void hixie76OversizedLengthFrameConsumesAllInput() {
         List<String> events = new ArrayList<>();
-        WebSocketSession s = new WebSocketSession(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults().withMaxMessageSize(125),
+        WebSocketSession<Boolean> s = new WebSocketSession<>(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults().withMaxMessageSize(125),
                 new WebSocketListener() {
                     @Override
                     public void onProtocolError(int closeCode, String reason) {
@@ -76,7 +76,7 @@ class FixedBugsRegressionTest {
         assertThat(events).containsExactly("ERR:1009");
         assertThat(in.remaining()).as("receive consumes all of in").isZero();
         // same for a discarded text frame (type 0x01) longer than the limit
-        WebSocketSession s2 = new WebSocketSession(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults().withMaxMessageSize(125),
+        WebSocketSession<Boolean> s2 = new WebSocketSession<>(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults().withMaxMessageSize(125),
                 new WebSocketListener() { }, (a, b, c, opcode) -> true);
         ByteBuffer in2 = ByteBuffer.wrap(new byte[300]);
         in2.put(0, (byte) 0x01);
@@ -93,7 +93,7 @@ class FixedBugsRegressionTest {
     @Test
     void hixie76CloseWhileAFragmentedTextFrameIsOpen() {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        WebSocketSession s = new WebSocketSession(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults().withStreaming(true),
+        WebSocketSession<Boolean> s = new WebSocketSession<>(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults().withStreaming(true),
                 new WebSocketListener() { }, (a, b, c, opcode) -> {
                     out.writeBytes(SessionHarness.concat(SessionHarness.bytes(a), SessionHarness.bytes(b),
                             SessionHarness.bytes(c)));

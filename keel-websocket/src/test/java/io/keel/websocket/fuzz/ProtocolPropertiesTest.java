@@ -173,7 +173,7 @@ class ProtocolPropertiesTest {
         assertThat(java.util.Arrays.copyOfRange(fb, 2, fb.length)).isEqualTo(pb);
         // a client sending it is understood
         List<String> got = new ArrayList<>();
-        WebSocketSession s = new WebSocketSession(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), new WebSocketListener() {
+        WebSocketSession<Boolean> s = new WebSocketSession<>(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), new WebSocketListener() {
             @Override
             public void onClose(int c, String why) {
                 got.add(c + ":" + why);

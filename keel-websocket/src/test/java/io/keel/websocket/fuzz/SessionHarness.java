@@ -35,11 +35,11 @@ import java.util.Random;
  * {@link #transcript()} is a split-independent summary (complete messages, control events, outcome, bytes written)
  * used to compare a run over arbitrarily split input with a run over the whole input in one read.
  */
-final class SessionHarness implements WebSocketListener, OutputSink {
+final class SessionHarness implements WebSocketListener, OutputSink<Boolean> {
     final ProtocolVersion version;
     final WebSocketConfig cfg;
     final boolean echo;
-    final WebSocketSession session;
+    final WebSocketSession<Boolean> session;
 
     /** Split-independent record of what happened. */
     private final List<String> transcript = new ArrayList<>();
@@ -61,7 +61,7 @@ final class SessionHarness implements WebSocketListener, OutputSink {
         this.version = version;
         this.cfg = cfg;
         this.echo = echo;
-        this.session = new WebSocketSession(version, cfg, this, this);
+        this.session = new WebSocketSession<>(version, cfg, this, this);
     }
 
     List<String> transcript() {
@@ -277,7 +277,7 @@ final class SessionHarness implements WebSocketListener, OutputSink {
     // ---- sink ----
 
     @Override
-    public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
+    public Boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
         assertThat(writingAfterClose).as("nothing written after a close frame").isFalse();
         byte[] f = concat(bytes(prefix), bytes(payload), bytes(suffix));
         out.writeBytes(f);

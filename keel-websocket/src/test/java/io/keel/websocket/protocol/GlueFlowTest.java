@@ -24,7 +24,7 @@ class GlueFlowTest {
         HandshakeResult.Accepted a = (HandshakeResult.Accepted) r;
         Recorder rec = new Recorder();
         rec.echo = true;
-        rec.session = new WebSocketSession(a.version(), WebSocketConfig.defaults(), rec, rec);
+        rec.session = new WebSocketSession<>(a.version(), WebSocketConfig.defaults(), rec, rec);
         rec.session.receive(read); // leftover bytes after the handshake
         assertThat(rec.events).containsExactly("text:first", "close:1000:");
         assertThat(hex(rec.output())).isEqualTo("8105" + hex(TestSupport.utf8("first")) + "880203e8");
@@ -37,7 +37,7 @@ class GlueFlowTest {
         ByteBuffer read = ByteBuffer.wrap(concat(req, TestSupport.bytes(0), TestSupport.utf8("hi"), TestSupport.bytes(0xFF)));
         HandshakeResult.Accepted a = (HandshakeResult.Accepted) new Handshaker(HandshakeConfig.defaults()).receive(read);
         Recorder rec = new Recorder();
-        rec.session = new WebSocketSession(a.version(), WebSocketConfig.defaults(), rec, rec);
+        rec.session = new WebSocketSession<>(a.version(), WebSocketConfig.defaults(), rec, rec);
         rec.session.receive(read);
         assertThat(rec.events).containsExactly("text:hi");
     }
@@ -46,11 +46,12 @@ class GlueFlowTest {
     void echoHotPathDoesNotAllocate() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long[] sunk = new long[1];
-        OutputSink sink = (h, p, s, opcode) -> {
+        OutputSink<Boolean> sink = (h, p, s, opcode) -> {
             sunk[0] += h.remaining() + p.remaining() + s.remaining();
             return true;
         };
-        WebSocketSession[] holder = new WebSocketSession[1];
+        @SuppressWarnings("unchecked")
+        WebSocketSession<Boolean>[] holder = new WebSocketSession[1];
         WebSocketListener echo = new WebSocketListener() {
             @Override
             public void onText(ByteBuffer utf8) {
@@ -62,7 +63,7 @@ class GlueFlowTest {
                 holder[0].sendBinary(data);
             }
         };
-        holder[0] = new WebSocketSession(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), echo, sink);
+        holder[0] = new WebSocketSession<>(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), echo, sink);
         byte[] frames = concat(TestSupport.text("Hello, world! ".repeat(10)), TestSupport.frame(true, Opcode.BINARY, new byte[300]),
                 TestSupport.frame(false, Opcode.TEXT, TestSupport.utf8("frag")), TestSupport.frame(true, Opcode.PING, new byte[4]),
                 TestSupport.frame(true, Opcode.CONTINUATION, TestSupport.utf8("mented")));

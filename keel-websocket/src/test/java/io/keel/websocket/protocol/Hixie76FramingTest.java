@@ -130,8 +130,8 @@ class Hixie76FramingTest {
         assertThatThrownBy(() -> r.session.sendFragment(ByteBuffer.wrap(bytes(1)), false, true, true))
                 .isInstanceOf(IllegalArgumentException.class);
         // no ping/pong in Hixie-76
-        assertThat(r.session.ping(ByteBuffer.allocate(0))).isFalse();
-        assertThat(r.session.pong(ByteBuffer.allocate(0))).isFalse();
+        assertThat(r.session.ping(ByteBuffer.allocate(0))).isNull();
+        assertThat(r.session.pong(ByteBuffer.allocate(0))).isNull();
         // streamed text frame
         r.out.reset();
         r.session.sendFragment(ByteBuffer.wrap(utf8("ab")), true, true, false);

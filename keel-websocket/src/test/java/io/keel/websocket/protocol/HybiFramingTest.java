@@ -300,8 +300,8 @@ class HybiFramingTest {
         assertThat(r.session.closeState()).isEqualTo(CloseState.CLOSE_SENT);
         assertThat(hex(r.output())).isEqualTo("880703e9" + hex(utf8("going")));
         // data after our close: not sent
-        assertThat(r.session.sendText("late")).isFalse();
-        assertThat(r.session.close()).isFalse();
+        assertThat(r.session.sendText("late")).isNull();
+        assertThat(r.session.close()).isNull();
         // peer's data still delivered, pings not answered, then its close completes the handshake without a reply
         r.session.receive(ByteBuffer.wrap(concat(text("in flight"), frame(true, Opcode.PING, new byte[0]), close(1001, ""))));
         assertThat(r.events).containsExactly("text:in flight", "ping:", "close:1001:");
@@ -426,7 +426,7 @@ class HybiFramingTest {
         ByteBuffer in = ByteBuffer.allocate(100);
         in.put(f).flip();
         ByteBuffer[] seen = new ByteBuffer[1];
-        WebSocketSession s = new WebSocketSession(V, CFG, new WebSocketListener() {
+        WebSocketSession<Boolean> s = new WebSocketSession<>(V, CFG, new WebSocketListener() {
             @Override
             public void onText(ByteBuffer utf8) {
                 seen[0] = utf8;

@@ -53,7 +53,7 @@ class PauseAndCloseAheadTest {
         }
     }
 
-    static final OutputSink ACCEPT_ALL = (a, b, c, opcode) -> true;
+    static final OutputSink<Boolean> ACCEPT_ALL = (a, b, c, opcode) -> true;
 
     @Nested
     @DisplayName("HyBi (RFC 6455 section 5)")
@@ -63,7 +63,7 @@ class PauseAndCloseAheadTest {
         void pauseStopsDeliveryAtTheNextFrame() {
             PausingListener l = new PausingListener();
             l.pauseAfter = 1;
-            WebSocketSession s = new WebSocketSession(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), l, ACCEPT_ALL);
+            WebSocketSession<Boolean> s = new WebSocketSession<>(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), l, ACCEPT_ALL);
             byte[] second = text("two");
             ByteBuffer in = ByteBuffer.wrap(concat(text("one"), second, text("three")));
 
@@ -85,7 +85,7 @@ class PauseAndCloseAheadTest {
         void pausedBeforeReceiveConsumesNothing() {
             PausingListener l = new PausingListener();
             l.paused = true;
-            WebSocketSession s = new WebSocketSession(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), l, ACCEPT_ALL);
+            WebSocketSession<Boolean> s = new WebSocketSession<>(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), l, ACCEPT_ALL);
             ByteBuffer in = ByteBuffer.wrap(text("one"));
             s.receive(in);
             assertThat(l.messages).isEmpty();
@@ -97,7 +97,7 @@ class PauseAndCloseAheadTest {
         void streamingPauseMidFrame() {
             PausingListener l = new PausingListener();
             l.pauseAfter = 1;
-            WebSocketSession s = new WebSocketSession(ProtocolVersion.RFC_6455,
+            WebSocketSession<Boolean> s = new WebSocketSession<>(ProtocolVersion.RFC_6455,
                 WebSocketConfig.defaults().withStreaming(true), l, ACCEPT_ALL);
             byte[] f = text("hello world");
             ByteBuffer first = ByteBuffer.wrap(f, 0, 8); // header (6 bytes) + "he"
@@ -114,7 +114,7 @@ class PauseAndCloseAheadTest {
         void closeAhead() {
             PausingListener l = new PausingListener();
             l.pauseAfter = 1;
-            WebSocketSession s = new WebSocketSession(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), l, ACCEPT_ALL);
+            WebSocketSession<Boolean> s = new WebSocketSession<>(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), l, ACCEPT_ALL);
             byte[] big = new byte[70_000];
             ByteBuffer in = ByteBuffer.wrap(concat(text("one"), frame(true, Opcode.BINARY, big), frame(true, Opcode.PING, utf8("p")),
                 close(1000, "bye")));
@@ -127,7 +127,7 @@ class PauseAndCloseAheadTest {
             ByteBuffer noClose = ByteBuffer.wrap(concat(text("one"), text("two")));
             PausingListener l2 = new PausingListener();
             l2.pauseAfter = 1;
-            WebSocketSession s2 = new WebSocketSession(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), l2, ACCEPT_ALL);
+            WebSocketSession<Boolean> s2 = new WebSocketSession<>(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), l2, ACCEPT_ALL);
             s2.receive(noClose);
             assertThat(s2.closeFrameAhead(noClose)).isFalse();
         }
@@ -137,7 +137,7 @@ class PauseAndCloseAheadTest {
         void partialCloseIsNotAhead() {
             PausingListener l = new PausingListener();
             l.pauseAfter = 1;
-            WebSocketSession s = new WebSocketSession(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), l, ACCEPT_ALL);
+            WebSocketSession<Boolean> s = new WebSocketSession<>(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), l, ACCEPT_ALL);
             byte[] wire = concat(text("one"), text("two"), close(1000, ""));
             ByteBuffer in = ByteBuffer.wrap(wire, 0, wire.length - close(1000, "").length + 1);
             s.receive(in);
@@ -153,7 +153,7 @@ class PauseAndCloseAheadTest {
         void pauseAndCloseAhead() {
             PausingListener l = new PausingListener();
             l.pauseAfter = 1;
-            WebSocketSession s = new WebSocketSession(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults(), l, ACCEPT_ALL);
+            WebSocketSession<Boolean> s = new WebSocketSession<>(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults(), l, ACCEPT_ALL);
             ByteBuffer in = ByteBuffer.wrap(concat(bytes(0x00), utf8("one"), bytes(0xFF), bytes(0x00), utf8("two"), bytes(0xFF),
                 bytes(0x80, 0x02, 'x', 'y'), bytes(0xFF, 0x00)));
             s.receive(in);
@@ -171,7 +171,7 @@ class PauseAndCloseAheadTest {
         void textEndIsNotClose() {
             PausingListener l = new PausingListener();
             l.pauseAfter = 1;
-            WebSocketSession s = new WebSocketSession(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults(), l, ACCEPT_ALL);
+            WebSocketSession<Boolean> s = new WebSocketSession<>(ProtocolVersion.HIXIE_76, WebSocketConfig.defaults(), l, ACCEPT_ALL);
             ByteBuffer in = ByteBuffer.wrap(concat(bytes(0x00), utf8("one"), bytes(0xFF), bytes(0x00), utf8("two"), bytes(0xFF)));
             s.receive(in);
             assertThat(s.closeFrameAhead(in)).isFalse();
@@ -186,21 +186,21 @@ class PauseAndCloseAheadTest {
         void refusedSendsAreNotSent() {
             boolean[] accept = {false};
             List<Integer> opcodes = new ArrayList<>();
-            OutputSink sink = (a, b, c, opcode) -> {
+            OutputSink<Boolean> sink = (a, b, c, opcode) -> {
                 opcodes.add(opcode);
-                return accept[0];
+                return accept[0] ? Boolean.TRUE : null;
             };
-            WebSocketSession s = new WebSocketSession(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(),
+            WebSocketSession<Boolean> s = new WebSocketSession<>(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(),
                 new WebSocketListener() { }, sink);
-            assertThat(s.sendText(ByteBuffer.wrap(utf8("x")))).isFalse();
-            assertThat(s.sendFragment(ByteBuffer.wrap(utf8("a")), true, true, false)).isFalse();
+            assertThat(s.sendText(ByteBuffer.wrap(utf8("x")))).isNull();
+            assertThat(s.sendFragment(ByteBuffer.wrap(utf8("a")), true, true, false)).isNull();
             accept[0] = true;
             assertThat(s.sendFragment(ByteBuffer.wrap(utf8("a")), true, true, false))
                 .as("the refused first fragment did not start a message").isTrue();
             assertThat(s.sendFragment(ByteBuffer.wrap(utf8("b")), true, false, true)).isTrue();
             assertThat(s.ping(ByteBuffer.allocate(0))).isTrue();
             accept[0] = false;
-            assertThat(s.close(1000, "")).isFalse();
+            assertThat(s.close(1000, "")).isNull();
             assertThat(s.closeDelivered()).isFalse();
             assertThat(opcodes).containsExactly(Opcode.TEXT, Opcode.TEXT, Opcode.TEXT, Opcode.CONTINUATION, Opcode.PING,
                 Opcode.CLOSE);

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class RefusingSinkSessionTest {
     /** Refuses data frames and/or control frames, and records what it was offered and what it accepted. */
-    static final class Sink implements OutputSink {
+    static final class Sink implements OutputSink<Boolean> {
         boolean acceptData;
         boolean acceptControl;
         final List<String> offered = new ArrayList<>();
@@ -35,7 +35,7 @@ class RefusingSinkSessionTest {
         }
 
         @Override
-        public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
+        public Boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
             boolean control = Opcode.isControl(opcode);
             ByteBuffer all = ByteBuffer.allocate(prefix.remaining() + payload.remaining() + suffix.remaining());
             all.put(prefix.duplicate()).put(payload.duplicate()).put(suffix.duplicate());
@@ -43,9 +43,9 @@ class RefusingSinkSessionTest {
             offered.add((control ? "control:" : "data:") + TestSupport.hex(f));
             if (control ? acceptControl : acceptData) {
                 accepted.add(f);
-                return true;
+                return Boolean.TRUE;
             }
-            return false;
+            return null; // refused: nothing written
         }
     }
 
@@ -68,8 +68,8 @@ class RefusingSinkSessionTest {
         }
     }
 
-    private static WebSocketSession session(ProtocolVersion v, Sink sink, Events events) {
-        return new WebSocketSession(v, WebSocketConfig.defaults(), events, sink);
+    private static WebSocketSession<Boolean> session(ProtocolVersion v, Sink sink, Events events) {
+        return new WebSocketSession<>(v, WebSocketConfig.defaults(), events, sink);
     }
 
     @ParameterizedTest
@@ -77,12 +77,12 @@ class RefusingSinkSessionTest {
     void atTheDataLimitMessagesAreNotSentButPingCloseAndTheCloseReplyAre(ProtocolVersion v) {
         Sink sink = new Sink(false, true);
         Events ev = new Events();
-        WebSocketSession s = session(v, sink, ev);
+        WebSocketSession<Boolean> s = session(v, sink, ev);
 
-        assertThat(s.sendText(ByteBuffer.wrap(utf8("refused")))).as("a refused text message").isFalse();
-        assertThat(s.sendText("refused too")).isFalse();
-        assertThat(s.sendBinary(ByteBuffer.wrap(bytes(1, 2, 3)))).as("a refused binary message").isFalse();
-        assertThat(s.sendFragment(ByteBuffer.wrap(utf8("a")), true, true, false)).as("a refused first fragment").isFalse();
+        assertThat(s.sendText(ByteBuffer.wrap(utf8("refused")))).as("a refused text message").isNull();
+        assertThat(s.sendText("refused too")).isNull();
+        assertThat(s.sendBinary(ByteBuffer.wrap(bytes(1, 2, 3)))).as("a refused binary message").isNull();
+        assertThat(s.sendFragment(ByteBuffer.wrap(utf8("a")), true, true, false)).as("a refused first fragment").isNull();
         assertThat(s.canStartMessage()).as("the refused first fragment started nothing").isTrue();
         assertThat(s.ping(ByteBuffer.wrap(utf8("p")))).as("a ping: a control frame, let through").isTrue();
         assertThat(s.pong(ByteBuffer.wrap(utf8("q")))).as("a pong: a control frame, let through").isTrue();
@@ -110,8 +110,8 @@ class RefusingSinkSessionTest {
     @EnumSource(value = ProtocolVersion.class, names = {"RFC_6455", "HIXIE_76"})
     void anOwnCloseAtTheDataLimitIsSentAsAControlFrame(ProtocolVersion v) {
         Sink sink = new Sink(false, true);
-        WebSocketSession s = session(v, sink, new Events());
-        assertThat(s.sendText(ByteBuffer.wrap(utf8("refused")))).isFalse();
+        WebSocketSession<Boolean> s = session(v, sink, new Events());
+        assertThat(s.sendText(ByteBuffer.wrap(utf8("refused")))).isNull();
         assertThat(s.close(1008, "send queue full")).as("our close, let through past the data limit").isTrue();
         assertThat(s.closeDelivered()).isTrue();
         assertThat(s.closeState()).isEqualTo(CloseState.CLOSE_SENT);
@@ -131,14 +131,14 @@ class RefusingSinkSessionTest {
     @EnumSource(value = ProtocolVersion.class, names = {"RFC_6455", "HIXIE_76"})
     void whenEvenTheCloseIsRefusedTheSessionSaysSoAndSendsNothingMore(ProtocolVersion v) {
         Sink sink = new Sink(false, false);
-        WebSocketSession s = session(v, sink, new Events());
-        assertThat(s.close()).as("a refused close reports not sent").isFalse();
+        WebSocketSession<Boolean> s = session(v, sink, new Events());
+        assertThat(s.close()).as("a refused close reports not sent").isNull();
         assertThat(s.closeDelivered()).as("the glue must abort: the peer never gets our close").isFalse();
         assertThat(s.closeState()).as("no more sending either way").isEqualTo(CloseState.CLOSE_SENT);
         int offered = sink.offered.size();
-        assertThat(s.sendText(ByteBuffer.wrap(utf8("after")))).isFalse();
-        assertThat(s.ping(ByteBuffer.allocate(0))).isFalse();
-        assertThat(s.close(1000, "again")).isFalse();
+        assertThat(s.sendText(ByteBuffer.wrap(utf8("after")))).isNull();
+        assertThat(s.ping(ByteBuffer.allocate(0))).isNull();
+        assertThat(s.close(1000, "again")).isNull();
         assertThat(sink.offered).as("nothing offered after the close").hasSize(offered);
     }
 
@@ -146,7 +146,7 @@ class RefusingSinkSessionTest {
     void aRefusedCloseReplyIsReportedSoTheGlueCanAbort() {
         Sink sink = new Sink(false, false);
         Events ev = new Events();
-        WebSocketSession s = session(ProtocolVersion.RFC_6455, sink, ev);
+        WebSocketSession<Boolean> s = session(ProtocolVersion.RFC_6455, sink, ev);
         s.receive(ByteBuffer.wrap(close(1001, "bye")));
         assertThat(ev.events).containsExactly("close:1001");
         assertThat(sink.offered).hasSize(1);
@@ -159,7 +159,7 @@ class RefusingSinkSessionTest {
     void theCloseForAProtocolErrorIsOfferedAsAControlFrame() {
         Sink sink = new Sink(false, true);
         Events ev = new Events();
-        WebSocketSession s = session(ProtocolVersion.RFC_6455, sink, ev);
+        WebSocketSession<Boolean> s = session(ProtocolVersion.RFC_6455, sink, ev);
         s.receive(ByteBuffer.wrap(frame(true, 0x3, utf8("x")))); // reserved opcode: 1002
         assertThat(ev.events).containsExactly("error:1002");
         assertThat(sink.offered).hasSize(1);
@@ -171,7 +171,8 @@ class RefusingSinkSessionTest {
     void messagesBeforeAPeersCloseAreDeliveredAndARefusedEchoIsNotSent() {
         Sink sink = new Sink(true, true);
         Events ev = new Events();
-        WebSocketSession[] holder = new WebSocketSession[1];
+        @SuppressWarnings("unchecked")
+        WebSocketSession<Boolean>[] holder = new WebSocketSession[1];
         List<Boolean> echoed = new ArrayList<>();
         WebSocketListener echo = new WebSocketListener() {
             @Override
@@ -186,10 +187,10 @@ class RefusingSinkSessionTest {
                 ev.onClose(code, reason);
             }
         };
-        holder[0] = new WebSocketSession(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), echo, sink);
+        holder[0] = new WebSocketSession<>(ProtocolVersion.RFC_6455, WebSocketConfig.defaults(), echo, sink);
         holder[0].receive(ByteBuffer.wrap(TestSupport.concat(text("one"), text("two"), close(1000, ""))));
         assertThat(ev.events).containsExactly("text:one", "text:two", "close:1000");
-        assertThat(echoed).as("the second echo was refused and reported so").containsExactly(true, false);
+        assertThat(echoed).as("the second echo was refused and reported so").containsExactly(true, null);
         assertThat(sink.accepted).as("the first echo, then the close reply (a control frame)").hasSize(2);
         assertThat(sink.accepted.get(1)[0] & 0xFF).isEqualTo(0x88);
     }

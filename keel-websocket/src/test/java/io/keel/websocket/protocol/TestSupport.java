@@ -112,12 +112,12 @@ final class TestSupport {
     }
 
     /** Records listener events as strings and sink output as bytes. */
-    static final class Recorder implements WebSocketListener, OutputSink {
+    static final class Recorder implements WebSocketListener, OutputSink<Boolean> {
         final List<String> events = new ArrayList<>();
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream fragments = new ByteArrayOutputStream();
         final List<String> fragLog = new ArrayList<>();
-        WebSocketSession session;
+        WebSocketSession<Boolean> session;
         boolean echo;
 
         static String str(ByteBuffer b) {
@@ -183,7 +183,7 @@ final class TestSupport {
         }
 
         @Override
-        public boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
+        public Boolean writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
             for (ByteBuffer b : new ByteBuffer[] {prefix, payload, suffix}) {
                 byte[] a = new byte[b.remaining()];
                 b.get(a);
@@ -199,7 +199,7 @@ final class TestSupport {
 
     static Recorder session(ProtocolVersion v, WebSocketConfig cfg) {
         Recorder r = new Recorder();
-        r.session = new WebSocketSession(v, cfg, r, r);
+        r.session = new WebSocketSession<>(v, cfg, r, r);
         return r;
     }
 
