@@ -1,7 +1,6 @@
 package io.keel.websocket;
 
 import io.keel.core.Connection;
-import io.keel.core.HandOver;
 import io.keel.core.SendStatus;
 import io.keel.websocket.protocol.CloseCodes;
 import io.keel.websocket.protocol.CloseState;
@@ -36,12 +35,8 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     private String subprotocol;
     /** The close code to report and the close timeout; null until a close starts. */
     private CloseHandshake closing;
-    // small states share one byte: this object's size is memory per connection
-    private static final byte APP_PAUSED = 1, BACKPRESSURE_PAUSED = 2, GAVE_UP = 4,
-        CONTROL_REFUSED = 8;
-    private byte flags;
-    /** Pings and pongs sent while the connection's queue is over its limit (see admitPingOrPong). */
-    private byte controlPastLimit;
+    /** Why reading is paused and what the policy did about a slow client; null until the first such event. */
+    private Backpressure backpressure;
     /** Topics and publishes waiting behind a fragmented send; null until the first subscription. */
     private PubSubState pubsub;
     private Object attachment;
@@ -134,15 +129,12 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     }
 
     void onWritable() {
-        if (has(BACKPRESSURE_PAUSED)) {
-            set(BACKPRESSURE_PAUSED, false);
-            if (!has(APP_PAUSED)) {
-                connection.resumeReading();
-            }
+        if (backpressure != null) {
+            backpressure.onWritable();
         }
         if (session != null && session.closeState() == CloseState.OPEN) {
             owner.app.onDrain(this);
-        } else if (!has(APP_PAUSED)) {
+        } else if (backpressure == null || !backpressure.isPausedByApplication()) {
             connection.resumeReading();
         }
     }
@@ -189,9 +181,9 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
      * frame the protocol requires could not be delivered (the peer does not read even control frames).
      */
     private void afterSessionWork() {
-        if (has(CONTROL_REFUSED) || !session.closeDelivered()) {
+        if ((backpressure != null && backpressure.isControlRefused()) || !session.closeDelivered()) {
             if (connection.isOpen()) {
-                undeliverable("a control frame could not be queued");
+                Backpressure.abortUnreachable(connection, owner.stats, "a control frame could not be queued");
             }
             return;
         }
@@ -204,30 +196,6 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         } else if (s == CloseState.CLOSE_SENT && connection.isOpen()) {
             startCloseTimeout();
         }
-    }
-
-    /**
-     * The server gives up on this client because a message could not be queued (its queue limit): a close with
-     * 1008 and a reason, which the data limit never refuses (a control frame); counted and logged.
-     */
-    private void giveUp() {
-        if (has(GAVE_UP)) {
-            return;
-        }
-        set(GAVE_UP, true);
-        owner.stats.sendQueueOverflows.increment();
-        owner.stats.overflowLog.log(System.Logger.Level.WARNING, "closing " + connection.remoteAddress()
-            + " with 1008: it does not read its messages (" + connection.queuedBytes() + " bytes queued)", null);
-        closing().record(CloseCodes.POLICY_VIOLATION, "send queue full");
-        session.close(CloseCodes.POLICY_VIOLATION, "send queue full");
-    }
-
-    /** Nothing more can reach this client, not even a close: abort, counted and logged. */
-    private void undeliverable(String why) {
-        owner.stats.undeliverableAborts.increment();
-        owner.stats.abortLog.log(System.Logger.Level.WARNING, "aborting " + connection.remoteAddress() + ": "
-            + why + " (" + connection.queuedBytes() + " bytes queued)", null);
-        connection.abort();
     }
 
     // ---- WebSocketListener: session events to the application ----
@@ -283,7 +251,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
 
     @Override
     public boolean isReadingPaused() {
-        return (flags & (APP_PAUSED | BACKPRESSURE_PAUSED | CONTROL_REFUSED)) != 0 || connection.isReadingPaused();
+        return (backpressure != null && backpressure.holdsDelivery()) || connection.isReadingPaused();
     }
 
     // ---- OutputSink: frames to the connection ----
@@ -300,29 +268,29 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             s = connection.sendControl(prefix, payload, suffix);
         }
         if (s == SendStatus.DROPPED && Opcode.isControl(opcode) && connection.isOpen()) {
-            set(CONTROL_REFUSED, true); // acted on once the session returns (afterSessionWork)
+            backpressure().controlRefused(); // acted on once the session returns (afterSessionWork)
         }
         return s == SendStatus.DROPPED ? null : s; // null: nothing written, the session does not count it
     }
 
-    /**
-     * The bound on pings and pongs that control frames' exemption from the data limit needs: while this client's
-     * queue is over its limit (it does not read), it gets {@link #MAX_CONTROL_PAST_LIMIT} of them, then it is
-     * aborted; a ping flood from a client that never reads cannot grow its queue.
-     */
+    /** A ping or pong goes out while the client is under its queue limit, or within the bound past it. */
     private boolean admitPingOrPong() {
         if (connection.canSend()) {
-            controlPastLimit = 0;
+            if (backpressure != null) {
+                backpressure.backUnderLimit();
+            }
             return true;
         }
-        if (controlPastLimit < MAX_CONTROL_PAST_LIMIT) {
-            controlPastLimit++;
-            return true;
-        }
-        return false;
+        return backpressure().admitControlPastLimit();
     }
 
-    private static final int MAX_CONTROL_PAST_LIMIT = 64;
+    private Backpressure backpressure() {
+        Backpressure b = backpressure;
+        if (b == null) {
+            b = backpressure = new Backpressure(connection, owner.backpressure, owner.stats);
+        }
+        return b;
+    }
 
     // ---- WebSocket: the application's handle ----
 
@@ -332,15 +300,15 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
      */
     private SendStatus sent(SendStatus written) {
         SendStatus s = written == null ? SendStatus.DROPPED : written;
-        // nothing written although the session could send (no close of ours yet; a Hixie-76 ping never gets here),
-        // so it reached writeFrame, and the connection refused it although it is not closing: its queue limit
-        boolean refusedForLimit = written == null && session.canSend() && connection.isOpen();
-        BackpressurePolicy policy = owner.backpressure;
-        if (s == SendStatus.BACKPRESSURE && policy == BackpressurePolicy.PAUSE_READING && !has(BACKPRESSURE_PAUSED)) {
-            set(BACKPRESSURE_PAUSED, true);
-            connection.pauseReading();
-        } else if (refusedForLimit && policy != BackpressurePolicy.MANUAL) {
-            giveUp();
+        if (s != SendStatus.SENT && s != SendStatus.QUEUED) {
+            // nothing written although the session could send (no close of ours yet; a Hixie-76 ping never gets
+            // here), so it reached writeFrame, and the connection refused it although it is not closing: its limit
+            boolean refusedForLimit = written == null && session.canSend() && connection.isOpen();
+            if (backpressure().afterSend(written, refusedForLimit)) {
+                // the client does not read: a close with 1008 and a reason, which the data limit never refuses
+                closing().record(CloseCodes.POLICY_VIOLATION, "send queue full");
+                session.close(CloseCodes.POLICY_VIOLATION, "send queue full");
+            }
         }
         afterSessionWork();
         return s;
@@ -407,30 +375,9 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         return sent(session.ping(payload));
     }
 
-    /**
-     * A send made on another thread: the payload is copied here and the send runs on the loop, in this thread's
-     * order. The status is a promise (see {@link WebSocket}); a BACKPRESSURE promise is kept with one onDrain.
-     */
     private SendStatus handOver(ByteBuffer payload, boolean control, Function<ByteBuffer, SendStatus> send) {
-        long n = payload.remaining() + MAX_FRAME_OVERHEAD;
-        SendStatus promised = connection.reserveOffLoop(n, control);
-        if (promised == SendStatus.DROPPED) {
-            return promised;
-        }
-        ByteBuffer copy = HandOver.copy(payload.duplicate(), null, null);
-        connection.execute(() -> {
-            connection.releaseOffLoop(n);
-            SendStatus s = send.apply(copy);
-            if (promised == SendStatus.BACKPRESSURE && s != SendStatus.BACKPRESSURE && s != SendStatus.DROPPED
-                    && isOpen()) {
-                owner.app.onDrain(this);
-            }
-        });
-        return promised;
+        return OffLoopSend.handOver(this, owner.app, payload, control, send);
     }
-
-    /** The largest frame header (HyBi, 64-bit length) : what a handed-over send adds to its payload. */
-    private static final int MAX_FRAME_OVERHEAD = 10;
 
     @Override
     public void close(int code, String reason) {
@@ -492,8 +439,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             connection.execute(this::pauseReading);
             return;
         }
-        set(APP_PAUSED, true);
-        connection.pauseReading();
+        backpressure().pauseByApplication();
     }
 
     @Override
@@ -502,8 +448,9 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             connection.execute(this::resumeReading);
             return;
         }
-        set(APP_PAUSED, false);
-        if (!has(BACKPRESSURE_PAUSED)) {
+        if (backpressure != null) {
+            backpressure.resumeByApplication();
+        } else {
             connection.resumeReading();
         }
     }
@@ -595,13 +542,5 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     @Override
     public String toString() {
         return "WebSocket[" + version() + " " + connection + "]";
-    }
-
-    private boolean has(byte flag) {
-        return (flags & flag) != 0;
-    }
-
-    private void set(byte flag, boolean on) {
-        flags = (byte) (on ? flags | flag : flags & ~flag);
     }
 }
