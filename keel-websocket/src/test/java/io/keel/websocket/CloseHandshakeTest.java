@@ -1,6 +1,7 @@
 package io.keel.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keel.websocket.protocol.CloseCodes;
 import org.junit.jupiter.api.DisplayName;
@@ -65,5 +66,16 @@ class CloseHandshakeTest {
     void reportedOnce() {
         assertThat(close.markReported()).isTrue();
         assertThat(close.markReported()).isFalse();
+    }
+
+    @Test
+    @DisplayName("RFC 6455 §7.4 and §5.5: the application may send codes 1000-1003, 1007-1014, 3000-4999 and 123-byte reasons")
+    void checkToSend() {
+        CloseHandshake.checkToSend(CloseCodes.NORMAL_CLOSURE, null);
+        CloseHandshake.checkToSend(4999, "x".repeat(123));
+        assertThatThrownBy(() -> CloseHandshake.checkToSend(CloseCodes.ABNORMAL_CLOSURE, ""))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1006");
+        assertThatThrownBy(() -> CloseHandshake.checkToSend(1000, "\u00e9".repeat(62)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("123");
     }
 }
