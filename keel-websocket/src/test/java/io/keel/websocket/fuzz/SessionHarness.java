@@ -127,7 +127,8 @@ final class SessionHarness implements WebSocketListener, OutputSink<Boolean> {
     /** Server-initiated close, as an app or the idle timer would do. */
     void appClose() {
         boolean expected = closeFramesWritten == 0;
-        assertThat(session.close(CloseCodes.GOING_AWAY, "bye")).as("close() sends iff no close was sent").isEqualTo(expected);
+        assertThat(session.close(CloseCodes.GOING_AWAY, "bye") != null).as("close() sends iff no close was sent")
+            .isEqualTo(expected);
         assertThat(closeFramesWritten).isEqualTo(1);
     }
 
