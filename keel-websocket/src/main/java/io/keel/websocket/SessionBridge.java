@@ -318,18 +318,16 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
      * backpressure policy applied to it.
      */
     final SendStatus sent(SendStatus written) {
-        SendStatus s = written == null ? SendStatus.DROPPED : written;
-        if (s != SendStatus.SENT && s != SendStatus.QUEUED) {
-            // nothing written although the session could send (no close of ours yet; a Hixie-76 ping never gets
-            // here), so it reached writeFrame, and the connection refused it although it is not closing: its limit
-            boolean refusedForLimit = written == null && session.canSend() && connection.isOpen();
-            if (backpressure().afterSend(written, refusedForLimit)) {
-                // the client does not read: a close with 1008 and a reason, which the data limit never refuses
-                closing().record(CloseCodes.POLICY_VIOLATION, "send queue full");
-                session.close(CloseCodes.POLICY_VIOLATION, "send queue full");
-            }
+        // nothing written although the session could send (no close of ours yet; a Hixie-76 ping never gets here),
+        // so it reached writeFrame, and the connection refused it although it is not closing: its queue limit
+        boolean refusedForLimit = written == null && session.canSend() && connection.isOpen();
+        if ((written == SendStatus.BACKPRESSURE || refusedForLimit)
+                && backpressure().afterSend(written, refusedForLimit)) {
+            // the client does not read: a close with 1008 and a reason, which the data limit never refuses
+            closing().record(CloseCodes.POLICY_VIOLATION, "send queue full");
+            session.close(CloseCodes.POLICY_VIOLATION, "send queue full");
         }
         afterSessionWork();
-        return s;
+        return written == null ? SendStatus.DROPPED : written;
     }
 }
