@@ -3,14 +3,15 @@ package io.keel.websocket;
 import io.keel.core.SendStatus;
 
 /**
- * What the WebSocket layer does for the application when a client reads its messages slower than they are sent
- * (uWebSockets' {@code maxBackpressure} / {@code closeOnBackpressureLimit}, made a policy). Set with
+ * What the WebSocket layer does for the application when a client reads its messages slower than they are sent,
+ * that is when a send reports {@link SendStatus#BACKPRESSURE} (the connection's queue is over its high watermark)
+ * or the connection's queue limit refuses a message. Set per layer with
  * {@link WebSocketProtocolHandler.Builder#backpressure}.
  *
  * <p>Whatever the policy, a WebSocket is never left with a silent gap: when a message cannot be queued, the
- * client is closed with 1008 and a reason (or, when even the close cannot be delivered, the connection is
- * aborted), counted in {@link WebSocketStats#sendQueueOverflows()} and logged at a limited rate. Only
- * {@link #MANUAL} leaves that to the application.
+ * client is closed with 1008 (RFC 6455 section 7.4.1, policy violation) and a reason (or, when even the close
+ * cannot be delivered, the connection is aborted), counted in {@link WebSocketStats#sendQueueOverflows()} and
+ * logged at a limited rate. Only {@link #MANUAL} leaves that to the application.
  */
 public enum BackpressurePolicy {
     /**

@@ -12,5 +12,15 @@ import io.keel.websocket.http.HttpRequest;
  */
 @FunctionalInterface
 public interface HttpFallback {
+    /**
+     * Answers one plain HTTP GET, on the connection's event loop (so it must not block).
+     *
+     * @param request the parsed request head (the body, if any, is not read)
+     * @param connection the connection it came on (its {@link Connection#remoteAddress()}, {@link
+     *     Connection#isSecure()}...); don't send on it: return the response
+     * @return the complete HTTP/1.1 response, head and body (see
+     *     {@link io.keel.websocket.http.HttpResponses}); the layer writes it, then closes the connection.
+     *     Not kept after it is written
+     */
     byte[] respond(HttpRequest request, Connection connection);
 }

@@ -14,10 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Publish/subscribe for one {@link WebSocketProtocolHandler} (uWebSockets' topics). Each event loop keeps its own
- * topic table, touched only by that loop, so subscribing and delivering take no lock; a publish frames the message
- * once per wire format and hands it to every loop that has subscribers, which delivers it to its own. Publishes
- * made by one thread reach each loop, and so each subscriber, in the order they were made.
+ * Publish/subscribe for one {@link WebSocketProtocolHandler}: topics by name, each with its subscribers. Each
+ * event loop keeps its own topic table, touched only by that loop, so subscribing and delivering take no lock; a
+ * publish frames the message once per wire format and hands it to every loop that has subscribers, which
+ * delivers it to its own. Publishes made by one thread reach each loop, and so each subscriber, in the order
+ * they were made.
  */
 final class TopicRegistry {
     private final WebSocketStats stats;

@@ -33,61 +33,101 @@ import java.util.function.BiConsumer;
 public interface WebSocket {
 
     /**
-     * Sends a text message.
+     * Sends a text message as one frame (RFC 6455 section 5.6; Hixie-76 section 4.2 on that version).
      *
-     * @param utf8 the message, from position to limit; must be valid UTF-8 (not checked again)
-     * @return what became of it (see the class comment)
+     * @param utf8 the message, from position to limit; must be valid UTF-8 (not checked again). Not kept and its
+     *     position not moved: the bytes are written or copied before this returns
+     * @return what became of it (see the class comment); {@code DROPPED} once our close is sent or before the
+     *     upgrade
+     * @throws IllegalStateException on the loop, while a message of ours is being sent in fragments
+     *     ({@link #sendFragment} has not sent its last fragment)
      */
     SendStatus sendText(ByteBuffer utf8);
 
-    /** Sends a text message (encodes the string; allocates). */
+    /**
+     * Sends a text message as one frame: {@code text} encoded as UTF-8 first (allocates; use
+     * {@link #sendText(ByteBuffer)} on a hot path).
+     *
+     * @param text the message; unpaired surrogates become {@code ?}
+     * @return as {@link #sendText(ByteBuffer)}
+     * @throws IllegalStateException as {@link #sendText(ByteBuffer)}
+     */
     SendStatus sendText(CharSequence text);
 
     /**
-     * Sends a binary message.
+     * Sends a binary message as one frame (RFC 6455 section 5.6).
      *
+     * @param data the message, from position to limit; not kept and its position not moved
+     * @return what became of it (see the class comment)
      * @throws IllegalArgumentException on Hixie-76, which has no binary frames, when {@code data} is not valid
      *     UTF-8 (valid UTF-8 is sent as a text frame)
+     * @throws IllegalStateException on the loop, while a message of ours is being sent in fragments
      */
     SendStatus sendBinary(ByteBuffer data);
 
     /**
-     * Sends one fragment of a message (streaming): {@code first} starts it, {@code last} ends it.
+     * Sends one fragment of a message (RFC 6455 section 5.4; on Hixie-76 the pieces make one text frame), for
+     * messages streamed as they are produced. Parameters in the order of
+     * {@link WebSocketHandler#onFragment}'s. Published messages for this WebSocket wait until the last fragment.
      *
-     * @throws IllegalStateException when {@code first} does not match the state (a message is, or is not, being
-     *     sent in fragments)
+     * @param data this fragment, from position to limit (may be empty); not kept and its position not moved
+     * @param text the message is text (its fragments together valid UTF-8, not checked) or binary; read on the
+     *     first fragment only
+     * @param first this fragment starts a message
+     * @param last this fragment ends it
+     * @return what became of it (see the class comment); a {@code DROPPED} fragment may be sent again
+     * @throws IllegalStateException on the loop, when {@code first} does not match the state (a message is, or
+     *     is not, being sent in fragments)
      * @throws IllegalArgumentException for a binary fragment on Hixie-76
      */
     SendStatus sendFragment(ByteBuffer data, boolean text, boolean first, boolean last);
 
     /**
-     * Sends a ping (RFC 6455 section 5.5.2). A control frame: not refused for the data queue limit.
+     * Sends a ping (RFC 6455 section 5.5.2); the client's pong arrives at {@link WebSocketHandler#onPong}. A
+     * control frame: never refused for the data queue limit, but a client that does not read gets at most 64
+     * pings and pongs past its limit before it is aborted.
      *
-     * @param payload at most 125 bytes
-     * @return {@code DROPPED} on Hixie-76 (no pings) or once closing
+     * @param payload at most 125 bytes, from position to limit (may be empty); not kept, position not moved
+     * @return what became of it; {@code DROPPED} on Hixie-76 (it has no ping), before the upgrade or once closing
      * @throws IllegalArgumentException when the payload is over 125 bytes
      */
     SendStatus ping(ByteBuffer payload);
 
     /**
-     * Starts the close handshake (RFC 6455 section 7.1.2): sends a close frame, which goes out after the messages
-     * already sent and is never refused for the data queue limit. The connection closes when the client answers,
-     * or after the close timeout.
+     * Starts the close handshake (RFC 6455 sections 5.5.1 and 7.1.2): sends a close frame, which goes out after
+     * the messages already sent and is never refused for the data queue limit. The connection closes when the
+     * client answers, or after the close timeout ({@link WebSocketProtocolHandler.Builder#closeTimeout}); then
+     * {@link WebSocketHandler#onClose} reports this code, unless the client's close came first. Does nothing when
+     * a close was already sent. On Hixie-76 the close frame carries no code (the code is still checked and
+     * reported); before the upgrade the connection is simply closed.
      *
-     * @param code 1000-1003, 1007-1014 or 3000-4999 ({@link io.keel.websocket.protocol.CloseCodes})
-     * @param reason at most 123 UTF-8 bytes; null for none
-     * @throws IllegalArgumentException for another code or a longer reason
+     * @param code 1000-1003, 1007-1014 or 3000-4999 ({@link io.keel.websocket.protocol.CloseCodes}; RFC 6455
+     *     section 7.4)
+     * @param reason at most 123 UTF-8 bytes (RFC 6455 section 5.5: a control payload is at most 125 bytes, two of
+     *     them the code); null or empty for none
+     * @throws IllegalArgumentException for another code or a longer reason, on any thread
      */
     void close(int code, String reason);
 
-    /** Starts the close handshake with 1000 (normal closure). */
+    /** Starts the close handshake with 1000 (normal closure) and no reason; see {@link #close(int, String)}. */
     void close();
 
-    /** Closes the TCP connection at once, without a close handshake. */
-    void terminate();
+    /**
+     * Closes the TCP connection at once, without a close handshake (RFC 6455 section 7.1.1's "close the
+     * connection"): what is queued is discarded and {@link WebSocketHandler#onClose} reports 1006 unless a close
+     * frame was already exchanged. Safe from any thread; does nothing once closed.
+     */
+    default void terminate() {
+        connection().abort();
+    }
 
+    /**
+     * True from the upgrade until a close frame is sent or received or the connection closes: sends are then
+     * still possible. A snapshot when called off the loop.
+     */
     boolean isOpen();
 
+    /** The protocol version the client's upgrade asked for (detected per connection); null before the upgrade. */
     ProtocolVersion version();
 
     /**
@@ -103,62 +143,117 @@ public interface WebSocket {
      */
     String path();
 
-    /** The subprotocol chosen at the upgrade, or null. */
+    /**
+     * The subprotocol chosen at the upgrade ({@code Sec-WebSocket-Protocol}, RFC 6455 section 4.2.2) by
+     * {@link WebSocketProtocolHandler.Builder#subprotocols}, or null when none was.
+     */
     String subprotocol();
 
-    InetSocketAddress remoteAddress();
+    /** The client's address (IP and port) as the socket sees it; never null. */
+    default InetSocketAddress remoteAddress() {
+        return connection().remoteAddress();
+    }
 
     /** True when the connection is TLS (wss://). */
-    boolean isSecure();
+    default boolean isSecure() {
+        return connection().isSecure();
+    }
 
-    /** Bytes sent but not yet written to the socket. */
-    long bufferedAmount();
+    /**
+     * Bytes accepted by a send and not yet written to the socket (frame headers included), as the browser API's
+     * {@code bufferedAmount}; a snapshot when called off the loop.
+     */
+    default long bufferedAmount() {
+        return connection().queuedBytes();
+    }
 
-    /** Delivers no further message (not even one already received) until {@link #resumeReading()}. */
+    /**
+     * Delivers nothing further (not even a message already received) until {@link #resumeReading()}, and stops
+     * reading from the client (TCP backpressure to it). Safe from any thread;
+     * pausing twice is pausing once.
+     */
     void pauseReading();
 
+    /**
+     * Ends a {@link #pauseReading()}: delivery starts again with what was already received, then reading. Reading
+     * stays paused while the layer itself holds this client back ({@link BackpressurePolicy#PAUSE_READING}).
+     * Safe from any thread.
+     */
     void resumeReading();
 
     /**
-     * Subscribes this WebSocket to {@code topic} (uWebSockets' topics): it then gets every message published to
-     * it, until {@link #unsubscribe} or its close. Subscribing twice is subscribing once.
+     * Subscribes this WebSocket to {@code topic} (publish/subscribe within one {@link WebSocketProtocolHandler}):
+     * it then gets every message published to it, until {@link #unsubscribe} or its close. Subscribing twice is
+     * subscribing once; a WebSocket whose connection is closing is not subscribed. Safe from any thread.
+     *
+     * @param topic any string, compared with {@code equals}
+     * @throws NullPointerException when {@code topic} is null
      */
     void subscribe(String topic);
 
+    /**
+     * Ends a subscription; does nothing when this WebSocket is not subscribed to {@code topic}. Safe from any
+     * thread.
+     */
     void unsubscribe(String topic);
 
     /**
      * Publishes a message to every WebSocket subscribed to {@code topic} on this layer, this one included when it
-     * is subscribed (unlike uWebSockets' {@code ws.publish}); the same as
-     * {@link WebSocketProtocolHandler#publish}. The message is framed once per wire format and each event loop
-     * delivers it to its own subscribers, in publish order per publishing thread. A subscriber whose queue is full
-     * is closed with 1008 (see {@link BackpressurePolicy}) and never holds back the others.
+     * is subscribed; the same as {@link WebSocketProtocolHandler#publish}. The message is framed once per wire
+     * format and each event loop delivers it to its own subscribers, in publish order per publishing thread. A
+     * subscriber whose queue is full is closed with 1008 (see {@link BackpressurePolicy}) and never holds back the
+     * others. Safe from any thread.
      *
+     * @param topic the topic; a topic without subscribers drops the message (counted as published)
      * @param message from position to limit; copied before this returns (position not moved)
      * @param text a text message (valid UTF-8, not checked again) or a binary one (Hixie-76 subscribers get
      *     binary messages that are valid UTF-8 as text and miss the others, counted)
+     * @throws NullPointerException when {@code topic} is null
      */
     void publish(String topic, ByteBuffer message, boolean text);
 
-    /** Runs {@code task} on this WebSocket's event loop; safe from any thread. */
-    void execute(Runnable task);
+    /**
+     * Runs {@code task} on this WebSocket's event loop: at once when called there, else handed over and run in
+     * this thread's call order. Safe from any thread.
+     */
+    default void execute(Runnable task) {
+        connection().execute(task);
+    }
 
     /**
      * Runs {@code work} off the event loop (on a virtual thread) and hands its result to {@code then} on the
      * loop. Work offloaded for one WebSocket runs one task at a time and its results arrive in submission order,
-     * so message order is kept.
+     * so message order is kept. {@code then} is not called once the connection has closed; when {@code work}
+     * throws, the error is logged and the WebSocket closed with 1011 (RFC 6455 section 7.4.1). Loop only.
+     *
+     * @param work the slow part (blocking I/O, a database call); may block
+     * @param then gets this WebSocket and the result, on the loop
      */
     <T> void offload(Callable<T> work, BiConsumer<WebSocket, T> then);
 
-    <T> T get(UserDataKey<T> key);
+    /**
+     * Per-WebSocket user data, typed: the value stored under {@code key}, or null. Loop only.
+     *
+     * @see Connection#get
+     */
+    default <T> T get(UserDataKey<T> key) {
+        return connection().get(key);
+    }
 
-    <T> void set(UserDataKey<T> key, T value);
+    /** Stores {@code value} (null removes it) under {@code key} for this WebSocket's life. Loop only. */
+    default <T> void set(UserDataKey<T> key, T value) {
+        connection().set(key, value);
+    }
 
-    /** The application's own per-WebSocket object. */
+    /** The application's own per-WebSocket object (one slot that costs no lookup), or null. Loop only. */
     Object attachment();
 
+    /** Sets (or, with null, clears) the object {@link #attachment()} returns. Loop only. */
     void attach(Object attachment);
 
-    /** The underlying connection (plain or TLS). */
+    /**
+     * The underlying connection (plain or TLS), for what this interface does not offer (its local address, its
+     * TLS session). Sending on it directly bypasses the WebSocket framing: don't.
+     */
     Connection connection();
 }

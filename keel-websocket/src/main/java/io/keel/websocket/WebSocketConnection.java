@@ -1,410 +1,40 @@
 package io.keel.websocket;
 
 import io.keel.core.Connection;
-import io.keel.core.HandOver;
 import io.keel.core.SendStatus;
-import io.keel.core.Timer;
-import io.keel.core.UserDataKey;
-import io.keel.websocket.http.HttpRequest;
 import io.keel.websocket.protocol.CloseCodes;
 import io.keel.websocket.protocol.CloseState;
-import io.keel.websocket.protocol.HandshakeResult;
-import io.keel.websocket.protocol.Handshaker;
-import io.keel.websocket.protocol.Opcode;
-import io.keel.websocket.protocol.OutputSink;
-import io.keel.websocket.protocol.ProtocolVersion;
-import io.keel.websocket.protocol.WebSocketListener;
+import io.keel.websocket.protocol.Utf8Validator;
 import io.keel.websocket.protocol.WebSocketSession;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * The glue of one connection: feeds its bytes to the {@link Handshaker} until the upgrade, then to the sans-I/O
- * {@link WebSocketSession}, whose events go to the application and whose frames go to the connection. One object
- * per connection plays all three roles (WebSocket, session listener, output sink) to keep idle connections small.
+ * The application's handle on one WebSocket ({@link WebSocket}): sends, close, pause and resume, publish/subscribe,
+ * offloaded work, each safe from any thread where {@link WebSocket} says so. What happens below it (the handshake,
+ * the session's events, writing frames, the close handshake) is {@link SessionBridge}'s; one object per connection.
  */
-final class WebSocketConnection implements WebSocket, WebSocketListener, OutputSink<SendStatus> {
-    private static final System.Logger LOG = System.getLogger(WebSocketConnection.class.getName());
-    private static final Executor OFFLOAD = Executors.newVirtualThreadPerTaskExecutor();
-
-    private final WebSocketProtocolHandler owner;
-    private final Connection connection;
-    private Handshaker handshaker;
-    // the handshake timeout until the handshake ends, then the close timeout once our close is sent: never both
-    private Timer timer;
-    private WebSocketSession<SendStatus> session;
-    private HttpRequest request; // during onOpen only
-    private String path;
-    private String subprotocol;
-    private int closeCode = CloseCodes.ABNORMAL_CLOSURE;
-    private String closeReason = "";
-    // small states share one byte: this object's size is memory per connection
-    private static final byte CLOSE_REPORTED = 1, APP_PAUSED = 2, BACKPRESSURE_PAUSED = 4, GAVE_UP = 8,
-        CONTROL_REFUSED = 16;
-    private byte flags;
-    /** Pings and pongs sent while the connection's queue is over its limit (see admitPingOrPong). */
-    private byte controlPastLimit;
+final class WebSocketConnection extends SessionBridge {
     /** Topics and publishes waiting behind a fragmented send; null until the first subscription. */
     private PubSubState pubsub;
     private Object attachment;
     private CompletableFuture<?> offloadTail;
 
     WebSocketConnection(WebSocketProtocolHandler owner, Connection connection) {
-        this.owner = owner;
-        this.connection = connection;
-        this.handshaker = new Handshaker(connection.isSecure() ? owner.secureHandshake : owner.plainHandshake);
-        if (owner.handshakeTimeoutMillis > 0) {
-            timer = connection.schedule(this::handshakeTimedOut, owner.handshakeTimeoutMillis,
-                TimeUnit.MILLISECONDS);
-        }
+        super(owner, connection);
     }
 
-    // ---- connection events ----
-
-    void onData(ByteBuffer data) {
-        if (session != null) {
-            session.receive(data);
-            if (data.hasRemaining()) {
-                pausedWithInput(data);
-            }
-            afterSessionWork();
-            return;
-        }
-        if (handshaker == null) {
-            data.position(data.limit()); // refused or answered: the rest is ignored while we close
-            return;
-        }
-        switch (handshaker.receive(data)) {
-            case HandshakeResult.NeedMoreData n -> {
-                // the parser keeps what it has seen; wait for more
-            }
-            case HandshakeResult.Rejected r -> {
-                owner.stats.handshakesRejected.increment();
-                owner.stats.refusalLog.log(System.Logger.Level.INFO, "upgrade refused with " + r.status() + " ("
-                    + r.reason() + ") from " + connection.remoteAddress(), null);
-                finishHandshakePhase();
-                connection.send(ByteBuffer.wrap(r.response()));
-                connection.close();
-                data.position(data.limit());
-            }
-            case HandshakeResult.NotWebSocket p -> {
-                owner.stats.httpRequests.increment();
-                finishHandshakePhase();
-                connection.send(ByteBuffer.wrap(owner.httpFallback.respond(p.request(), connection)));
-                connection.close();
-                data.position(data.limit());
-            }
-            case HandshakeResult.Accepted a -> {
-                finishHandshakePhase();
-                request = a.request();
-                path = sharedPath(request.path());
-                subprotocol = a.subprotocol();
-                connection.send(ByteBuffer.wrap(a.response()));
-                session = new WebSocketSession<>(a.version(), owner.sessionConfig, this, this,
-                    owner.frameScratch(connection.eventLoop()));
-                owner.stats.handshakes.get(a.version()).increment();
-                owner.stats.open.increment();
-                try {
-                    owner.app.onOpen(this);
-                } finally {
-                    request = null;
-                }
-                if (owner.shuttingDown()) {
-                    close(CloseCodes.GOING_AWAY, "server shutting down");
-                }
-                if (data.hasRemaining() && session.closeState() == CloseState.OPEN) {
-                    session.receive(data);
-                    if (data.hasRemaining()) {
-                        pausedWithInput(data);
-                    }
-                }
-                afterSessionWork();
-            }
-        }
-    }
-
-    /**
-     * Delivery stopped for a pause with input left (the connection keeps it for after the resume). When that
-     * input already holds the client's close, the client has started the close handshake: it gets the close
-     * timeout to read what we still owe it, as if we had sent our close, instead of the idle timeout.
-     */
-    private void pausedWithInput(ByteBuffer rest) {
-        if (timer == null && session.closeState() == CloseState.OPEN && session.closeFrameAhead(rest)) {
-            armCloseTimer();
-        }
-    }
-
-    private void armCloseTimer() {
-        timer = connection.schedule(() -> {
-            owner.stats.closeTimeouts.increment();
-            connection.abort();
-        }, owner.closeTimeoutMillis, TimeUnit.MILLISECONDS);
-    }
-
-    private void finishHandshakePhase() {
-        handshaker = null;
-        if (timer != null) {
-            timer.cancel();
-            timer = null;
-        }
-    }
-
-    private void handshakeTimedOut() {
-        timer = null;
-        if (session == null && connection.isOpen()) {
-            owner.stats.handshakeTimeouts.increment();
-            owner.stats.refusalLog.log(System.Logger.Level.INFO, "handshake timeout: closed "
-                + connection.remoteAddress(), null);
-            connection.abort();
-        }
-    }
-
-    void onInputClosed() {
-        if (session != null) {
-            session.onTransportClosed();
-        }
-        connection.close();
-    }
-
-    void onWritable() {
-        if (has(BACKPRESSURE_PAUSED)) {
-            set(BACKPRESSURE_PAUSED, false);
-            if (!has(APP_PAUSED)) {
-                connection.resumeReading();
-            }
-        }
-        if (session != null && session.closeState() == CloseState.OPEN) {
-            owner.app.onDrain(this);
-        } else if (!has(APP_PAUSED)) {
-            connection.resumeReading();
-        }
-    }
-
-    void onIdleTimeout() {
-        if (session != null && session.closeState() == CloseState.OPEN) {
-            close(CloseCodes.GOING_AWAY, "idle timeout");
-        } else {
-            connection.abort();
-        }
-    }
-
-    void onServerShutdown() {
-        if (session != null && session.closeState() == CloseState.OPEN) {
-            close(CloseCodes.GOING_AWAY, "server shutting down");
-        } else if (session == null) {
-            connection.close();
-        }
-    }
-
+    @Override
     void onConnectionClosed() {
-        if (timer != null) {
-            timer.cancel();
-        }
         if (pubsub != null) {
             pubsub.leaveAll(this);
         }
-        if (session != null && !has(CLOSE_REPORTED)) {
-            session.onTransportClosed();
-            set(CLOSE_REPORTED, true);
-            owner.stats.open.decrement();
-            try {
-                owner.app.onClose(this, closeCode, closeReason);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "onClose failed", e);
-            }
-        }
-    }
-
-    // A server's connections mostly share a few paths: reusing the previous handshake's String on this loop
-    // keeps the copy that each open connection holds (about 50 bytes) to the odd one out.
-    private static final ThreadLocal<String[]> LAST_PATH = ThreadLocal.withInitial(() -> new String[1]);
-
-    private static String sharedPath(String path) {
-        String[] last = LAST_PATH.get();
-        if (path.equals(last[0])) {
-            return last[0];
-        }
-        last[0] = path;
-        return path;
-    }
-
-    /**
-     * After the session read or wrote: close TCP once the close handshake is over, or time it out; abort when a
-     * frame the protocol requires could not be delivered (the peer does not read even control frames).
-     */
-    private void afterSessionWork() {
-        if (has(CONTROL_REFUSED) || !session.closeDelivered()) {
-            if (connection.isOpen()) {
-                undeliverable("a control frame could not be queued");
-            }
-            return;
-        }
-        CloseState s = session.closeState();
-        if (s == CloseState.CLOSED) {
-            connection.close();
-            if (timer == null && connection.queuedBytes() > 0) {
-                armCloseTimer(); // the handshake is over, but the client must still read what is queued for it
-            }
-        } else if (s == CloseState.CLOSE_SENT && timer == null && connection.isOpen()) {
-            armCloseTimer();
-        }
-    }
-
-    /**
-     * The server gives up on this client because a message could not be queued (its queue limit): a close with
-     * 1008 and a reason, which the data limit never refuses (a control frame); counted and logged.
-     */
-    private void giveUp() {
-        if (has(GAVE_UP)) {
-            return;
-        }
-        set(GAVE_UP, true);
-        owner.stats.sendQueueOverflows.increment();
-        owner.stats.overflowLog.log(System.Logger.Level.WARNING, "closing " + connection.remoteAddress()
-            + " with 1008: it does not read its messages (" + connection.queuedBytes() + " bytes queued)", null);
-        if (closeCode == CloseCodes.ABNORMAL_CLOSURE) {
-            closeCode = CloseCodes.POLICY_VIOLATION;
-            closeReason = "send queue full";
-        }
-        session.close(CloseCodes.POLICY_VIOLATION, "send queue full");
-    }
-
-    /** Nothing more can reach this client, not even a close: abort, counted and logged. */
-    private void undeliverable(String why) {
-        owner.stats.undeliverableAborts.increment();
-        owner.stats.abortLog.log(System.Logger.Level.WARNING, "aborting " + connection.remoteAddress() + ": "
-            + why + " (" + connection.queuedBytes() + " bytes queued)", null);
-        connection.abort();
-    }
-
-    // ---- WebSocketListener: session events to the application ----
-
-    @Override
-    public void onText(ByteBuffer utf8) {
-        owner.stats.messagesIn.increment();
-        owner.stats.bytesIn.add(utf8.remaining());
-        owner.app.onText(this, utf8);
-    }
-
-    @Override
-    public void onBinary(ByteBuffer data) {
-        owner.stats.messagesIn.increment();
-        owner.stats.bytesIn.add(data.remaining());
-        owner.app.onBinary(this, data);
-    }
-
-    @Override
-    public void onFragment(ByteBuffer data, boolean text, boolean first, boolean last) {
-        if (first) {
-            owner.stats.messagesIn.increment();
-        }
-        owner.stats.bytesIn.add(data.remaining());
-        owner.app.onFragment(this, data, text, first, last);
-    }
-
-    @Override
-    public void onPing(ByteBuffer payload) {
-        owner.app.onPing(this, payload);
-    }
-
-    @Override
-    public void onPong(ByteBuffer payload) {
-        owner.app.onPong(this, payload);
-    }
-
-    @Override
-    public void onClose(int code, String reason) {
-        if (closeCode == CloseCodes.ABNORMAL_CLOSURE) {
-            closeCode = code;
-            closeReason = reason == null ? "" : reason;
-        }
-    }
-
-    @Override
-    public void onProtocolError(int code, String reason) {
-        owner.stats.protocolErrors.increment();
-        owner.stats.refusalLog.log(System.Logger.Level.INFO, "closed " + connection.remoteAddress() + " with "
-            + code + ": " + reason, null);
-        if (code == CloseCodes.MESSAGE_TOO_BIG) {
-            owner.stats.messagesTooBig.increment();
-        }
-        closeCode = code;
-        closeReason = reason == null ? "" : reason;
-    }
-
-    @Override
-    public boolean isReadingPaused() {
-        return (flags & (APP_PAUSED | BACKPRESSURE_PAUSED | CONTROL_REFUSED)) != 0 || connection.isReadingPaused();
-    }
-
-    // ---- OutputSink: frames to the connection ----
-
-    @Override
-    public SendStatus writeFrame(ByteBuffer prefix, ByteBuffer payload, ByteBuffer suffix, int opcode) {
-        SendStatus s;
-        if (!Opcode.isControl(opcode)) {
-            s = connection.send(prefix, payload, suffix);
-        } else if (opcode != Opcode.CLOSE && !admitPingOrPong()) {
-            s = SendStatus.DROPPED;
-        } else {
-            // never refused for the data limit: a close goes out once, behind whatever is queued
-            s = connection.sendControl(prefix, payload, suffix);
-        }
-        if (s == SendStatus.DROPPED && Opcode.isControl(opcode) && connection.isOpen()) {
-            set(CONTROL_REFUSED, true); // acted on once the session returns (afterSessionWork)
-        }
-        return s == SendStatus.DROPPED ? null : s; // null: nothing written, the session does not count it
-    }
-
-    /**
-     * The bound on pings and pongs that control frames' exemption from the data limit needs: while this client's
-     * queue is over its limit (it does not read), it gets {@link #MAX_CONTROL_PAST_LIMIT} of them, then it is
-     * aborted; a ping flood from a client that never reads cannot grow its queue.
-     */
-    private boolean admitPingOrPong() {
-        if (connection.canSend()) {
-            controlPastLimit = 0;
-            return true;
-        }
-        if (controlPastLimit < MAX_CONTROL_PAST_LIMIT) {
-            controlPastLimit++;
-            return true;
-        }
-        return false;
-    }
-
-    private static final int MAX_CONTROL_PAST_LIMIT = 64;
-
-    // ---- WebSocket: the application's handle ----
-
-    /**
-     * The status of the send the session just made ({@code written}, null when nothing was written), with the
-     * backpressure policy applied to it.
-     */
-    private SendStatus sent(SendStatus written) {
-        SendStatus s = written == null ? SendStatus.DROPPED : written;
-        // nothing written although the session could send (no close of ours yet; a Hixie-76 ping never gets here),
-        // so it reached writeFrame, and the connection refused it although it is not closing: its queue limit
-        boolean refusedForLimit = written == null && session.canSend() && connection.isOpen();
-        BackpressurePolicy policy = owner.backpressure;
-        if (s == SendStatus.BACKPRESSURE && policy == BackpressurePolicy.PAUSE_READING && !has(BACKPRESSURE_PAUSED)) {
-            set(BACKPRESSURE_PAUSED, true);
-            connection.pauseReading();
-        } else if (refusedForLimit && policy != BackpressurePolicy.MANUAL) {
-            giveUp();
-        }
-        afterSessionWork();
-        return s;
+        super.onConnectionClosed();
     }
 
     @Override
@@ -418,7 +48,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     @Override
     public SendStatus sendText(CharSequence text) {
         if (!connection.inEventLoop()) {
-            return handOver(java.nio.charset.StandardCharsets.UTF_8.encode(text.toString()), false, this::sendText);
+            return handOver(StandardCharsets.UTF_8.encode(text.toString()), false, this::sendText);
         }
         return session == null ? SendStatus.DROPPED : sent(session.sendText(text));
     }
@@ -426,8 +56,8 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     @Override
     public SendStatus sendBinary(ByteBuffer data) {
         if (!connection.inEventLoop()) {
-            WebSocketSession s = session;
-            if (s != null && !s.version().isHybi() && !io.keel.websocket.protocol.Utf8Validator.isValid(data)) {
+            WebSocketSession<SendStatus> s = session;
+            if (s != null && !s.version().isHybi() && !Utf8Validator.isValid(data)) {
                 throw new IllegalArgumentException("Hixie-76 has no binary frames and the data is not valid UTF-8");
             }
             return handOver(data, false, this::sendBinary);
@@ -456,7 +86,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             throw new IllegalArgumentException("ping payload over 125 bytes: " + payload.remaining());
         }
         if (!connection.inEventLoop()) {
-            WebSocketSession s = session;
+            WebSocketSession<SendStatus> s = session;
             if (s == null || !s.version().isHybi()) {
                 return SendStatus.DROPPED; // Hixie-76 has no ping (and no session yet has nothing to ping)
             }
@@ -468,39 +98,13 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         return sent(session.ping(payload));
     }
 
-    /**
-     * A send made on another thread: the payload is copied here and the send runs on the loop, in this thread's
-     * order. The status is a promise (see {@link WebSocket}); a BACKPRESSURE promise is kept with one onDrain.
-     */
     private SendStatus handOver(ByteBuffer payload, boolean control, Function<ByteBuffer, SendStatus> send) {
-        long n = payload.remaining() + MAX_FRAME_OVERHEAD;
-        SendStatus promised = connection.reserveOffLoop(n, control);
-        if (promised == SendStatus.DROPPED) {
-            return promised;
-        }
-        ByteBuffer copy = HandOver.copy(payload.duplicate(), null, null);
-        connection.execute(() -> {
-            connection.releaseOffLoop(n);
-            SendStatus s = send.apply(copy);
-            if (promised == SendStatus.BACKPRESSURE && s != SendStatus.BACKPRESSURE && s != SendStatus.DROPPED
-                    && isOpen()) {
-                owner.app.onDrain(this);
-            }
-        });
-        return promised;
+        return OffLoopSend.handOver(this, owner.app, payload, control, send);
     }
-
-    /** The largest frame header (HyBi, 64-bit length) : what a handed-over send adds to its payload. */
-    private static final int MAX_FRAME_OVERHEAD = 10;
 
     @Override
     public void close(int code, String reason) {
-        if (!CloseCodes.isValidToSend(code)) {
-            throw new IllegalArgumentException("invalid close code " + code);
-        }
-        if (reason != null && reason.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 123) {
-            throw new IllegalArgumentException("close reason longer than 123 UTF-8 bytes");
-        }
+        CloseHandshake.checkToSend(code, reason); // on the caller's thread, so that it gets the exception
         if (!connection.inEventLoop()) {
             connection.execute(() -> close(code, reason));
             return;
@@ -509,9 +113,8 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             connection.close();
             return;
         }
-        if (closeCode == CloseCodes.ABNORMAL_CLOSURE && session.closeState() == CloseState.OPEN) {
-            closeCode = code;
-            closeReason = reason == null ? "" : reason;
+        if (session.closeState() == CloseState.OPEN) {
+            closing().record(code, reason);
         }
         session.close(code, reason);
         afterSessionWork();
@@ -523,58 +126,12 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     }
 
     @Override
-    public void terminate() {
-        connection.abort(); // safe from any thread: the connection hands it over
-    }
-
-    @Override
-    public boolean isOpen() {
-        return session != null && session.closeState() == CloseState.OPEN && connection.isOpen();
-    }
-
-    @Override
-    public ProtocolVersion version() {
-        return session == null ? null : session.version();
-    }
-
-    @Override
-    public HttpRequest request() {
-        return request;
-    }
-
-    @Override
-    public String path() {
-        return path;
-    }
-
-    @Override
-    public String subprotocol() {
-        return subprotocol;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return connection.remoteAddress();
-    }
-
-    @Override
-    public boolean isSecure() {
-        return connection.isSecure();
-    }
-
-    @Override
-    public long bufferedAmount() {
-        return connection.queuedBytes();
-    }
-
-    @Override
     public void pauseReading() {
         if (!connection.inEventLoop()) {
             connection.execute(this::pauseReading);
             return;
         }
-        set(APP_PAUSED, true);
-        connection.pauseReading();
+        backpressure().pauseByApplication();
     }
 
     @Override
@@ -583,8 +140,9 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
             connection.execute(this::resumeReading);
             return;
         }
-        set(APP_PAUSED, false);
-        if (!has(BACKPRESSURE_PAUSED)) {
+        if (backpressure != null) {
+            backpressure.resumeByApplication();
+        } else {
             connection.resumeReading();
         }
     }
@@ -593,7 +151,7 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
 
     @Override
     public void subscribe(String topic) {
-        java.util.Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(topic, "topic");
         if (!connection.inEventLoop()) {
             connection.execute(() -> subscribe(topic));
             return;
@@ -653,94 +211,9 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
         }
     }
 
-    /** Topic membership of one WebSocket, and publishes that wait behind its own fragmented send. */
-    static final class PubSubState {
-        private final TopicRegistry.LoopTopics loopTopics;
-        private final List<String> topics = new ArrayList<>(2);
-        private ArrayDeque<ByteBuffer> deferred;
-        private ArrayDeque<Boolean> deferredText;
-
-        PubSubState(TopicRegistry.LoopTopics loopTopics) {
-            this.loopTopics = loopTopics;
-        }
-
-        void join(String topic, WebSocketConnection ws) {
-            if (loopTopics.add(topic, ws)) {
-                topics.add(topic);
-            }
-        }
-
-        void leave(String topic, WebSocketConnection ws) {
-            if (topics.remove(topic)) {
-                loopTopics.remove(topic, ws);
-            }
-        }
-
-        void leaveAll(WebSocketConnection ws) {
-            for (String t : topics) {
-                loopTopics.remove(t, ws);
-            }
-            topics.clear();
-            deferred = null;
-            deferredText = null;
-        }
-
-        void defer(ByteBuffer frame, boolean text) {
-            if (deferred == null) {
-                deferred = new ArrayDeque<>(4);
-                deferredText = new ArrayDeque<>(4);
-            }
-            deferred.add(frame.duplicate());
-            deferredText.add(text);
-        }
-
-        void flushDeferred(WebSocketConnection ws) {
-            ByteBuffer f;
-            while (deferred != null && (f = deferred.poll()) != null) {
-                ws.deliverPublished(f, deferredText.poll());
-            }
-        }
-    }
-
-    @Override
-    public void execute(Runnable task) {
-        connection.execute(task);
-    }
-
     @Override
     public <T> void offload(Callable<T> work, BiConsumer<WebSocket, T> then) {
-        CompletableFuture<?> tail = offloadTail == null ? CompletableFuture.completedFuture(null) : offloadTail;
-        CompletableFuture<T> result = tail.handleAsync((ignored, previousError) -> {
-            try {
-                return work.call();
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, OFFLOAD);
-        // results are handed to the loop in the order the work was submitted
-        offloadTail = result.handle((value, error) -> {
-            connection.execute(() -> {
-                if (error != null) {
-                    LOG.log(System.Logger.Level.WARNING, "offloaded work failed", error);
-                    if (isOpen()) {
-                        close(CloseCodes.INTERNAL_ERROR, "internal error");
-                    }
-                } else if (connection.isOpen()) {
-                    then.accept(this, value);
-                }
-            });
-            return null;
-        });
-    }
-
-    @Override
-    public <T> T get(UserDataKey<T> key) {
-        return connection.get(key);
-    }
-
-    @Override
-    public <T> void set(UserDataKey<T> key, T value) {
-        connection.set(key, value);
+        offloadTail = OffloadChain.append(offloadTail, this, work, then);
     }
 
     @Override
@@ -761,13 +234,5 @@ final class WebSocketConnection implements WebSocket, WebSocketListener, OutputS
     @Override
     public String toString() {
         return "WebSocket[" + version() + " " + connection + "]";
-    }
-
-    private boolean has(byte flag) {
-        return (flags & flag) != 0;
-    }
-
-    private void set(byte flag, boolean on) {
-        flags = (byte) (on ? flags | flag : flags & ~flag);
     }
 }

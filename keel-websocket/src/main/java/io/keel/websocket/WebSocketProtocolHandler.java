@@ -20,10 +20,13 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The seed's auto-detecting WebSocket protocol handler: a {@link ConnectionHandler} that reads the HTTP upgrade,
- * detects the protocol version (Hixie-76, HyBi-07, HyBi-08, RFC 6455) per connection, and then runs the
- * sans-I/O session for it, calling the application's {@link WebSocketHandler}. Works the same over a plain or a
- * TLS connection (Hixie-76's Location then says {@code wss://}).
+ * The WebSocket layer: a {@link ConnectionHandler} that reads each connection's HTTP upgrade request, detects the
+ * protocol version it asks for (Hixie-76, HyBi-07, HyBi-08 or RFC 6455), answers it, and then runs the sans-I/O
+ * session of that version, calling the application's {@link WebSocketHandler}. A GET that is not an upgrade is
+ * served by the {@link HttpFallback}; a bad upgrade is refused with its HTTP status (400, 403, 426, 431). Works
+ * the same over a plain or a TLS connection (Hixie-76's Location then says {@code wss://}). One layer may serve
+ * any number of connections on any number of event loops; it also holds their publish/subscribe topics and
+ * their {@link #stats() counters}.
  *
  * <pre>{@code
  * ConnectionHandler ws = WebSocketProtocolHandler.builder(new EchoWebSocketHandler())
@@ -79,20 +82,32 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         return s != null ? s : frameScratch.computeIfAbsent(loop, l -> new FrameScratch());
     }
 
+    /**
+     * Starts the settings of a layer.
+     *
+     * @param app the application's callbacks, shared by every WebSocket of the layer (so it must be safe for
+     *     use by several event loops at once, or keep its state per WebSocket)
+     * @return a builder with the defaults listed in {@link Builder}
+     * @throws NullPointerException when {@code app} is null
+     */
     public static Builder builder(WebSocketHandler app) {
         return new Builder(app);
     }
 
+    /** The layer's live counters (handshakes, messages, refusals...); safe from any thread. */
     public WebSocketStats stats() {
         return stats;
     }
 
     /**
      * Publishes a message to every WebSocket of this layer subscribed to {@code topic} (see
-     * {@link WebSocket#subscribe}); safe from any thread.
+     * {@link WebSocket#subscribe} and {@link WebSocket#publish}); safe from any thread. Counted in
+     * {@link WebSocketStats#published()} even when nobody is subscribed.
      *
+     * @param topic the topic, compared with {@code equals}
      * @param message from position to limit; copied before this returns (position not moved)
      * @param text a text message (valid UTF-8, not checked again) or a binary one
+     * @throws NullPointerException when {@code topic} is null
      */
     public void publish(String topic, ByteBuffer message, boolean text) {
         Objects.requireNonNull(topic, "topic");
@@ -103,42 +118,55 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         return shuttingDown;
     }
 
+    // ---- ConnectionHandler: called by the core (or the TLS layer) for each connection, on its event loop ----
+
+    /** A connection opened: its opening handshake starts (and its handshake timeout). */
     @Override
     public void onOpen(Connection connection) {
         connection.attach(new WebSocketConnection(this, connection));
     }
 
+    /** Bytes from the client: the upgrade request, then frames. What the layer leaves in {@code data} is kept. */
     @Override
     public void onData(Connection connection, ByteBuffer data) {
         ((WebSocketConnection) connection.attachment()).onData(data);
     }
 
+    /** The client closed its side (TCP FIN) without a close handshake: the connection is closed (1006). */
     @Override
     public void onInputClosed(Connection connection) {
         ((WebSocketConnection) connection.attachment()).onInputClosed();
     }
 
+    /** The connection's queue drained under its low watermark: reading resumes, then {@code onDrain}. */
     @Override
     public void onWritable(Connection connection) {
         ((WebSocketConnection) connection.attachment()).onWritable();
     }
 
+    /** An I/O error on the connection: nothing to do here. */
     @Override
     public void onError(Connection connection, IOException error) {
         // onClose follows and reports 1006 to the application
     }
 
+    /** The connection was idle too long: an open WebSocket is closed with 1001, anything else aborted. */
     @Override
     public void onIdleTimeout(Connection connection) {
         ((WebSocketConnection) connection.attachment()).onIdleTimeout();
     }
 
+    /**
+     * The server is shutting down: an open WebSocket is closed with 1001 (RFC 6455 section 7.4.1, going away),
+     * a connection still in its handshake is closed, and WebSockets that open from now on are closed at once.
+     */
     @Override
     public void onShutdown(Connection connection) {
         shuttingDown = true;
         ((WebSocketConnection) connection.attachment()).onServerShutdown();
     }
 
+    /** The connection closed: the application's {@link WebSocketHandler#onClose} follows, once. */
     @Override
     public void onClose(Connection connection) {
         Object a = connection.attachment();
@@ -147,6 +175,7 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         }
     }
 
+    /** The default {@link HttpFallback}: a one-line text page at {@code /}, 404 elsewhere. */
     static byte[] defaultPage(HttpRequest request, Connection connection) {
         if (!request.path().equals("/")) {
             return HttpResponses.error(404, "not found");
@@ -156,7 +185,12 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         return HttpResponses.ok("text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), false);
     }
 
-    /** Settings with sensible defaults: every version on, 16 MiB messages, 8 KiB request heads, 10 s handshake. */
+    /**
+     * The settings of a layer. Defaults: every protocol version, messages up to 16 MiB delivered whole, request
+     * heads up to 8 KiB, a 10 s handshake timeout, a 5 s close timeout, no subprotocol, any origin, the default
+     * page for plain HTTP, and {@link BackpressurePolicy#PAUSE_READING}. Not thread-safe; {@link #build()} copies
+     * the settings, so a builder may be reused.
+     */
     public static final class Builder {
         private final WebSocketHandler app;
         private ProtocolVersion[] versions = ProtocolVersion.values();
@@ -174,7 +208,13 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
             this.app = Objects.requireNonNull(app);
         }
 
-        /** The protocol versions to accept (the seed's SupportHixie76 / SupportHyBiVersions). */
+        /**
+         * The protocol versions to accept; an upgrade asking for another is refused (426, RFC 6455 section 4.4;
+         * a Hixie-76 request gets 400).
+         *
+         * @return this builder
+         * @throws IllegalArgumentException when no version is given
+         */
         public Builder versions(ProtocolVersion... versions) {
             if (versions.length == 0) {
                 throw new IllegalArgumentException("at least one protocol version must be enabled");
@@ -183,7 +223,14 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
             return this;
         }
 
-        /** Largest message (or Hixie-76 frame) accepted; bigger ones close the connection with 1009. */
+        /**
+         * The largest message (or Hixie-76 frame) accepted from a client, in bytes of payload; a bigger one closes
+         * the connection with 1009 (RFC 6455 section 7.4.1, message too big). Also the memory a message being
+         * assembled may take.
+         *
+         * @return this builder
+         * @throws IllegalArgumentException below 125 bytes (a control frame's payload must fit)
+         */
         public Builder maxMessageSize(int bytes) {
             if (bytes < 125) {
                 // a control frame may carry 125 bytes: a smaller limit could not hold every valid frame
@@ -193,57 +240,111 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
             return this;
         }
 
-        /** Largest request line + headers; bigger requests get 431. */
+        /**
+         * The largest upgrade request head (request line and headers), in bytes; a bigger one is refused with 431
+         * (RFC 6585 section 5).
+         *
+         * @return this builder; {@link #build()} throws IllegalArgumentException for fewer than 16 bytes
+         */
         public Builder maxHeaderBytes(int bytes) {
             this.maxHeaderBytes = bytes;
             return this;
         }
 
         /**
-         * The seed's AccumulateCompleteMessage flag, inverted: with streaming on, the application gets fragments as
-         * they arrive ({@link WebSocketHandler#onFragment}) instead of complete messages.
+         * With streaming on, the application gets each message in pieces as they arrive
+         * ({@link WebSocketHandler#onFragment}) instead of whole ({@link WebSocketHandler#onText},
+         * {@link WebSocketHandler#onBinary}): for messages too big to hold, or to process as they come. Off by
+         * default.
+         *
+         * @return this builder
          */
         public Builder streaming(boolean on) {
             this.streaming = on;
             return this;
         }
 
-        /** A connection that has not completed its upgrade by then is closed. */
+        /**
+         * How long a connection may take to send its complete upgrade request; then it is aborted and counted in
+         * {@link WebSocketStats#handshakeTimeouts()}. Zero or negative: no limit. Millisecond precision.
+         *
+         * @return this builder
+         * @throws NullPointerException when {@code timeout} is null
+         */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = Objects.requireNonNull(timeout);
             return this;
         }
 
-        /** After sending a close, how long to wait for the peer's before closing the connection. */
+        /**
+         * How long the close handshake may take (RFC 6455 section 7.1.1 lets the server close the TCP connection
+         * itself): after our close is sent, or the client's is seen, the client has this long to answer and read
+         * what is queued for it; then the connection is aborted and counted in
+         * {@link WebSocketStats#closeTimeouts()}. Millisecond precision; should be positive.
+         *
+         * @return this builder
+         * @throws NullPointerException when {@code timeout} is null
+         */
         public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = Objects.requireNonNull(timeout);
             return this;
         }
 
-        /** Chooses the subprotocol from the client's offer ({@code Sec-WebSocket-Protocol}); null: none. */
+        /**
+         * Chooses the subprotocol (RFC 6455 section 4.2.2, {@code Sec-WebSocket-Protocol}).
+         *
+         * @param selector gets the client's offer in its order and returns one of them, or null for none; called
+         *     on the event loop during the handshake. Null (the default): no subprotocol is ever chosen
+         * @return this builder
+         */
         public Builder subprotocols(Function<List<String>, String> selector) {
             this.subprotocolSelector = selector;
             return this;
         }
 
-        /** Accepts or refuses (403) the upgrade by its Origin. */
+        /**
+         * Accepts or refuses (403) an upgrade by its origin (RFC 6455 sections 4.2.1 and 10.2: the browser's
+         * {@code Origin}, or {@code Sec-WebSocket-Origin} for HyBi-07/08).
+         *
+         * @param validator gets the origin (null when the request has none) and returns true to accept; called on
+         *     the event loop. Null (the default): every origin is accepted
+         * @return this builder
+         */
         public Builder originValidator(Predicate<String> validator) {
             this.originValidator = validator;
             return this;
         }
 
-        /** Serves plain HTTP GETs that are not upgrades. */
+        /**
+         * Serves the plain HTTP GETs that are not upgrades (a page, a health check); the default answers
+         * {@code /} with a line of text and anything else with 404.
+         *
+         * @return this builder
+         * @throws NullPointerException when {@code fallback} is null
+         */
         public Builder httpFallback(HttpFallback fallback) {
             this.httpFallback = Objects.requireNonNull(fallback);
             return this;
         }
 
-        /** What the layer does when a client reads slower than it is sent to; default {@link BackpressurePolicy#PAUSE_READING}. */
+        /**
+         * What the layer does when a client reads slower than it is sent to.
+         *
+         * @param policy default {@link BackpressurePolicy#PAUSE_READING}
+         * @return this builder
+         * @throws NullPointerException when {@code policy} is null
+         */
         public Builder backpressure(BackpressurePolicy policy) {
             this.backpressure = Objects.requireNonNull(policy);
             return this;
         }
 
+        /**
+         * Makes the layer; give it to the server as its handler (or to the TLS layer as its inner handler).
+         *
+         * @return a new layer with its own counters and topics
+         * @throws IllegalArgumentException when {@link #maxHeaderBytes} is under 16
+         */
         public WebSocketProtocolHandler build() {
             return new WebSocketProtocolHandler(this);
         }

@@ -5,7 +5,12 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of a {@link WebSocketProtocolHandler}: handshakes per version, refusals, messages and bytes. */
+/**
+ * Live counters of one {@link WebSocketProtocolHandler} (from {@link WebSocketProtocolHandler#stats()}):
+ * handshakes per version, refusals, messages and bytes, closes, publish/subscribe. Every counter only grows since
+ * the layer was built, except {@link #open()}; each read is a sum taken at the time of the call, safe from any
+ * thread and never blocking the event loops (the loops add to striped counters).
+ */
 public final class WebSocketStats {
     final EnumMap<ProtocolVersion, LongAdder> handshakes = new EnumMap<>(ProtocolVersion.class);
     final LongAdder handshakesRejected = new LongAdder();
@@ -38,24 +43,33 @@ public final class WebSocketStats {
         }
     }
 
+    /**
+     * Upgrades accepted for one protocol version.
+     *
+     * @throws NullPointerException when {@code v} is null
+     */
     public long handshakes(ProtocolVersion v) {
         return handshakes.get(v).sum();
     }
 
+    /** Upgrades accepted per protocol version, every version present (zero included); a new map per call. */
     public Map<ProtocolVersion, Long> handshakesByVersion() {
         EnumMap<ProtocolVersion, Long> m = new EnumMap<>(ProtocolVersion.class);
         handshakes.forEach((v, n) -> m.put(v, n.sum()));
         return m;
     }
 
+    /** Upgrade requests refused with an HTTP error (400, 403, 426, 431...; RFC 6455 section 4.2.2). */
     public long handshakesRejected() {
         return handshakesRejected.sum();
     }
 
+    /** Connections aborted because their upgrade request was not complete within the handshake timeout. */
     public long handshakeTimeouts() {
         return handshakeTimeouts.sum();
     }
 
+    /** Plain HTTP GETs (not upgrades) answered by the {@link HttpFallback}. */
     public long httpRequests() {
         return httpRequests.sum();
     }
@@ -65,6 +79,7 @@ public final class WebSocketStats {
         return messagesIn.sum();
     }
 
+    /** Bytes of message payload received (frame headers and control frames not counted). */
     public long bytesIn() {
         return bytesIn.sum();
     }
@@ -74,10 +89,12 @@ public final class WebSocketStats {
         return protocolErrors.sum();
     }
 
+    /** Connections closed with 1009 for a message over the maximum message size (also in {@link #protocolErrors()}). */
     public long messagesTooBig() {
         return messagesTooBig.sum();
     }
 
+    /** Connections aborted because the close handshake did not finish within the close timeout. */
     public long closeTimeouts() {
         return closeTimeouts.sum();
     }

@@ -1,0 +1,104 @@
+package io.keel.websocket;
+
+import io.keel.core.Connection;
+import io.keel.core.Timer;
+import io.keel.websocket.protocol.CloseCodes;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The close handshake of one WebSocket as the server tracks it (RFC 6455 sections 5.5.1 and 7.1): the close code
+ * and reason that {@link WebSocketHandler#onClose} will report, and the close timeout that bounds how long a
+ * client may take to answer our close or to read what we still owe it. Made by {@link WebSocketConnection} when
+ * a close starts (either side's close frame, a protocol error, the client's close seen ahead in paused input),
+ * so that an open WebSocket pays one null reference for it; loop only.
+ */
+final class CloseHandshake {
+    /** The longest close reason: a control frame carries at most 125 bytes, two of them the code (RFC 6455 5.5). */
+    static final int MAX_REASON_BYTES = 123;
+
+    private int code = CloseCodes.ABNORMAL_CLOSURE;
+    private String reason = "";
+    private Timer timeout;
+    private boolean reported;
+
+    /**
+     * Checks a close the application asks for ({@link WebSocket#close(int, String)}).
+     *
+     * @param code must be one an endpoint may send (RFC 6455 section 7.4: 1000-1003, 1007-1014, 3000-4999)
+     * @param reason null, or at most {@link #MAX_REASON_BYTES} bytes in UTF-8
+     * @throws IllegalArgumentException for another code or a longer reason
+     */
+    static void checkToSend(int code, String reason) {
+        if (!CloseCodes.isValidToSend(code)) {
+            throw new IllegalArgumentException("invalid close code " + code);
+        }
+        if (reason != null && reason.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
+            throw new IllegalArgumentException("close reason longer than 123 UTF-8 bytes");
+        }
+    }
+
+    /**
+     * Records the close that ends this WebSocket unless one is recorded already: the first close wins, whether
+     * the client's (RFC 6455 section 7.1.5, "the WebSocket Connection Close Code"), ours, or a give-up.
+     *
+     * @param reason null for none
+     */
+    void record(int code, String reason) {
+        if (this.code == CloseCodes.ABNORMAL_CLOSURE) {
+            recordFailure(code, reason);
+        }
+    }
+
+    /**
+     * Records the close code of a protocol error we fail the connection with (1002, 1007, 1009: RFC 6455 section
+     * 7.1.7), over anything recorded before.
+     */
+    void recordFailure(int code, String reason) {
+        this.code = code;
+        this.reason = reason == null ? "" : reason;
+    }
+
+    /** The code to report: the recorded close's, or 1006 (RFC 6455 section 7.1.5) when there is none. */
+    int code() {
+        return code;
+    }
+
+    /** The reason to report, never null. */
+    String reason() {
+        return reason;
+    }
+
+    /**
+     * Starts the close timeout unless it runs already: when it expires the connection is aborted and counted in
+     * {@link WebSocketStats#closeTimeouts()}.
+     */
+    void startTimeout(Connection connection, WebSocketStats stats, long millis) {
+        if (timeout == null) {
+            timeout = connection.schedule(() -> {
+                stats.closeTimeouts.increment();
+                connection.abort();
+            }, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    boolean timeoutStarted() {
+        return timeout != null;
+    }
+
+    /** Stops the close timeout (the connection closed). */
+    void cancelTimeout() {
+        if (timeout != null) {
+            timeout.cancel();
+        }
+    }
+
+    /** True the first time only: the application hears of the close once. */
+    boolean markReported() {
+        if (reported) {
+            return false;
+        }
+        reported = true;
+        return true;
+    }
+}
