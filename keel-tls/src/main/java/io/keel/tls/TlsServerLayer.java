@@ -22,8 +22,8 @@ import io.keel.core.ConnectionHandler;
  * handler sends.
  *
  * <ul>
- * <li>The inner handler's {@code onOpen} is called when the handshake completes (the seed's "secure connection
- * established"); {@link Connection#tlsSession()} is then set. A {@link SecureConnectionListener} (given to the
+ * <li>The inner handler's {@code onOpen} is called when the handshake completes (the secure connection is
+ * established); {@link Connection#tlsSession()} is then set. A {@link SecureConnectionListener} (given to the
  * builder, or implemented by the inner handler) is called just before, with protocol, cipher suite, ALPN, SNI and
  * the client's certificates.
  * <li>A connection whose handshake fails (garbage, plain HTTP, a client without a valid certificate when the peer
