@@ -130,7 +130,7 @@ public final class TlsContext {
     }
 
     private static TrustManagerFactory trustManagers(Path caFile) {
-        List<X509Certificate> cas = KeyMaterial.readCertificates(caFile, "trusted client CA");
+        List<X509Certificate> cas = KeyFiles.readCertificates(caFile, "trusted client CA");
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
@@ -299,7 +299,7 @@ public final class TlsContext {
 
     private record Pkcs12PasswordFileSource(Path file, Path passwordFile) implements Source {
         public KeyMaterial load() {
-            String text = new String(KeyMaterial.readBytes(passwordFile, "password"), java.nio.charset.StandardCharsets.UTF_8);
+            String text = new String(KeyFiles.readBytes(passwordFile, "password"), java.nio.charset.StandardCharsets.UTF_8);
             int nl = text.indexOf('\n');
             String pw = nl >= 0 ? text.substring(0, nl) : text;
             if (pw.endsWith("\r")) {
