@@ -178,19 +178,11 @@ final class KeyMaterial {
         try {
             byte[] blob = new byte[32];
             new SecureRandom().nextBytes(blob);
-            Signature s = Signature.getInstance(alg);
-            if (alg.equals("RSASSA-PSS")) {
-                s.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
-                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
-            }
+            Signature s = signature(alg);
             s.initSign(key);
             s.update(blob);
             byte[] sig = s.sign();
-            Signature v = Signature.getInstance(alg);
-            if (alg.equals("RSASSA-PSS")) {
-                v.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
-                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
-            }
+            Signature v = signature(alg);
             v.initVerify(pub);
             v.update(blob);
             if (v.verify(sig)) {
@@ -201,6 +193,16 @@ final class KeyMaterial {
         }
         throw new TlsConfigException("The private key does not match the certificate '" + subject(cert) + "' in "
                 + what);
+    }
+
+    /** A signature of {@code alg}; RSASSA-PSS needs its parameters given (SHA-256, MGF1, 32-byte salt). */
+    private static Signature signature(String alg) throws GeneralSecurityException {
+        Signature s = Signature.getInstance(alg);
+        if (alg.equals("RSASSA-PSS")) {
+            s.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                    java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+        }
+        return s;
     }
 
     private static boolean sameFamily(String keyAlg, String certAlg) {

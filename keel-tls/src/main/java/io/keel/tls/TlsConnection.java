@@ -21,8 +21,9 @@ import io.keel.core.Timer;
  * ({@link io.keel.core.ForwardingConnection}).
  *
  * <p>This class is the handler's side: sends (corked per callback into as few records as possible, in the loop's
- * {@link TlsScratch}), close and shutdown with close_notify, pause and resume, the session. The network side
- * (decryption, the handshake phase, failures) is its superclass; the engine loops are {@link TlsEngineDriver}'s.
+ * {@link TlsScratch}), close and shutdown with close_notify, pause and resume, the session, and the raw
+ * connection's writable, end-of-input and close events. The inbound side (decryption, the handshake phase,
+ * failures) is its superclass {@link TlsNetworkSide}; the engine loops are {@link TlsEngineDriver}'s.
  */
 public final class TlsConnection extends TlsNetworkSide {
     /** The raw connection said BACKPRESSURE and has not called onWritable since: corked sends say so too. */
@@ -37,11 +38,7 @@ public final class TlsConnection extends TlsNetworkSide {
 
     // ----------------------------------------------------------------------------------------------- outbound
 
-    /**
-     * For the driver: sends the records in {@code net} (write mode; cleared after). Records are encrypted with
-     * fixed sequence numbers: once wrapped they must all go out, so the queue limit is checked before wrapping
-     * ({@link #canSend}) and records themselves are never refused for it.
-     */
+    /** Records have fixed sequence numbers: the limit is checked before wrapping ({@link #canSend}), never here. */
     @Override
     SendStatus sendRecords(ByteBuffer net) {
         if (net.position() == 0) {
@@ -178,7 +175,12 @@ public final class TlsConnection extends TlsNetworkSide {
     void onNetWritable() {
         writeBackpressured = false;
         if (opened() && phase != TlsPhase.CLOSED) {
-            callInner(() -> layer.inner.onWritable(this));
+            enter(); // as callInner, without a lambda per call
+            try {
+                layer.inner.onWritable(this);
+            } finally {
+                exit();
+            }
         }
     }
 
