@@ -1,18 +1,10 @@
 package io.keel.tls;
 
 import java.io.ByteArrayInputStream;
-import java.math.BigInteger;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.Reader;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -20,12 +12,9 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECKey;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
 import java.util.Enumeration;
@@ -35,12 +24,6 @@ import java.util.Locale;
 import java.util.Set;
 
 import javax.security.auth.x500.X500Principal;
-
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMEncryptedKeyPair;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
  * One server identity: a private key and its certificate chain (leaf first), with the host names it serves
@@ -83,8 +66,8 @@ final class KeyMaterial {
     // ---------------------------------------------------------------------------------------------- loading
 
     static KeyMaterial fromPem(Path chainFile, Path keyFile) {
-        X509Certificate[] chain = readCertificates(chainFile, "certificate chain").toArray(new X509Certificate[0]);
-        PrivateKey key = readPrivateKey(keyFile, chain[0]);
+        X509Certificate[] chain = KeyFiles.readCertificates(chainFile, "certificate chain").toArray(new X509Certificate[0]);
+        PrivateKey key = KeyFiles.readPrivateKey(keyFile, chain[0]);
         return validated(new KeyMaterial(key, chain), "certificate " + chainFile + " and key " + keyFile);
     }
 
@@ -98,23 +81,23 @@ final class KeyMaterial {
      * dates (the caller decides what an expired certificate means).
      */
     static KeyMaterial readPemPair(Path file) {
-        String text = new String(readBytes(file, "certificate and key"), StandardCharsets.ISO_8859_1);
+        String text = new String(KeyFiles.readBytes(file, "certificate and key"), StandardCharsets.ISO_8859_1);
         if (!text.contains("-----BEGIN CERTIFICATE-----") && text.contains("PRIVATE KEY-----")) {
             throw new TlsConfigException("The certificate and key file " + file + " holds a private key but no"
                     + " certificate (-----BEGIN CERTIFICATE-----)");
         }
-        X509Certificate[] chain = readCertificates(file, "certificate and key").toArray(new X509Certificate[0]);
+        X509Certificate[] chain = KeyFiles.readCertificates(file, "certificate and key").toArray(new X509Certificate[0]);
         if (!text.contains("PRIVATE KEY-----")) {
             throw new TlsConfigException("The PEM file " + file + " holds a certificate but no private key: give the"
                     + " private key file as well, or append the key to this file");
         }
-        PrivateKey key = readPrivateKey(file, chain[0]);
+        PrivateKey key = KeyFiles.readPrivateKey(file, chain[0]);
         checkKeyMatches(key, chain[0], "certificate and key file " + file);
         return new KeyMaterial(key, chain);
     }
 
     static KeyMaterial fromPkcs12(Path file, char[] password) {
-        byte[] bytes = readBytes(file, "PKCS#12 keystore");
+        byte[] bytes = KeyFiles.readBytes(file, "PKCS#12 keystore");
         KeyStore ks;
         try {
             ks = KeyStore.getInstance("PKCS12");
@@ -195,19 +178,11 @@ final class KeyMaterial {
         try {
             byte[] blob = new byte[32];
             new SecureRandom().nextBytes(blob);
-            Signature s = Signature.getInstance(alg);
-            if (alg.equals("RSASSA-PSS")) {
-                s.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
-                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
-            }
+            Signature s = signature(alg);
             s.initSign(key);
             s.update(blob);
             byte[] sig = s.sign();
-            Signature v = Signature.getInstance(alg);
-            if (alg.equals("RSASSA-PSS")) {
-                v.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
-                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
-            }
+            Signature v = signature(alg);
             v.initVerify(pub);
             v.update(blob);
             if (v.verify(sig)) {
@@ -218,6 +193,16 @@ final class KeyMaterial {
         }
         throw new TlsConfigException("The private key does not match the certificate '" + subject(cert) + "' in "
                 + what);
+    }
+
+    /** A signature of {@code alg}; RSASSA-PSS needs its parameters given (SHA-256, MGF1, 32-byte salt). */
+    private static Signature signature(String alg) throws GeneralSecurityException {
+        Signature s = Signature.getInstance(alg);
+        if (alg.equals("RSASSA-PSS")) {
+            s.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                    java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+        }
+        return s;
     }
 
     private static boolean sameFamily(String keyAlg, String certAlg) {
@@ -232,151 +217,6 @@ final class KeyMaterial {
     static String subject(X509Certificate c) {
         return c.getSubjectX500Principal().getName(X500Principal.RFC2253);
     }
-
-    static List<X509Certificate> readCertificates(Path file, String what) {
-        byte[] bytes = readBytes(file, what);
-        String text = new String(bytes, StandardCharsets.ISO_8859_1);
-        if (!text.contains("-----BEGIN CERTIFICATE-----")) {
-            if (text.contains("PRIVATE KEY-----")) {
-                throw new TlsConfigException("The " + what + " file " + file
-                        + " holds a private key, not certificates (are the certificate and key files swapped?)");
-            }
-            throw new TlsConfigException("The " + what + " file " + file
-                    + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
-        }
-        // only the CERTIFICATE blocks: the file may hold the private key too, and text around the blocks
-        StringBuilder blocks = new StringBuilder();
-        for (java.util.regex.Matcher m = CERTIFICATE_BLOCK.matcher(text); m.find();) {
-            blocks.append(m.group()).append('\n');
-        }
-        if (blocks.isEmpty()) {
-            throw new TlsConfigException("The " + what + " file " + file
-                    + " has a BEGIN CERTIFICATE line without its END CERTIFICATE line (truncated?)");
-        }
-        try (InputStream in = new ByteArrayInputStream(blocks.toString().getBytes(StandardCharsets.ISO_8859_1))) {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            Collection<? extends java.security.cert.Certificate> certs = cf.generateCertificates(in);
-            List<X509Certificate> out = new ArrayList<>();
-            for (java.security.cert.Certificate c : certs) {
-                out.add((X509Certificate) c);
-            }
-            if (out.isEmpty()) {
-                throw new TlsConfigException("The " + what + " file " + file + " holds no certificate");
-            }
-            return out;
-        } catch (CertificateException | IOException | RuntimeException e) {
-            if (e instanceof TlsConfigException t) {
-                throw t;
-            }
-            throw new TlsConfigException("The " + what + " file " + file + " holds a CERTIFICATE block that is not"
-                    + " a valid X.509 certificate (damaged or truncated?)", e);
-        }
-    }
-
-    static PrivateKey readPrivateKey(Path file, X509Certificate leaf) {
-        byte[] bytes = readBytes(file, "private key");
-        String text = new String(bytes, StandardCharsets.ISO_8859_1);
-        if (!text.contains("PRIVATE KEY-----")) {
-            if (text.contains("-----BEGIN CERTIFICATE-----")) {
-                throw new TlsConfigException("The private key file " + file
-                        + " holds a certificate, not a private key (are the certificate and key files swapped?)");
-            }
-            throw new TlsConfigException("The private key file " + file
-                    + " holds no PEM private key (BEGIN PRIVATE KEY, BEGIN RSA PRIVATE KEY or BEGIN EC PRIVATE KEY)");
-        }
-        try (Reader r = new StringReader(text); PEMParser parser = new PEMParser(r)) {
-            Object o;
-            while ((o = parser.readObject()) != null) {
-                PrivateKeyInfo info;
-                if (o instanceof PrivateKeyInfo pki) { // BEGIN PRIVATE KEY (PKCS#8)
-                    info = pki;
-                } else if (o instanceof PEMKeyPair kp) { // BEGIN RSA PRIVATE KEY (PKCS#1), BEGIN EC PRIVATE KEY (SEC1)
-                    info = kp.getPrivateKeyInfo();
-                    if (info != null && missingParameters(info) && kp.getPublicKeyInfo() != null
-                            && !isNull(kp.getPublicKeyInfo().getAlgorithm().getParameters())) {
-                        info = new PrivateKeyInfo(kp.getPublicKeyInfo().getAlgorithm(), info.parsePrivateKey());
-                    }
-                } else if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
-                    throw new TlsConfigException("The private key file " + file + " is encrypted; give an unencrypted"
-                            + " key (openssl pkey -in " + file + " -out key.pem) or a PKCS#12 file with its password");
-                } else {
-                    continue; // EC PARAMETERS blocks and the like
-                }
-                if (missingParameters(info) && leaf != null
-                        && leaf.getPublicKey() instanceof java.security.interfaces.ECPublicKey pub) {
-                    // a SEC1 key written without its curve: take the curve of the certificate's key
-                    BigInteger d = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey()).getKey();
-                    try {
-                        return KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.ECPrivateKeySpec(d,
-                                pub.getParams()));
-                    } catch (GeneralSecurityException e) {
-                        throw new TlsConfigException("The EC private key in " + file + " cannot be used: " + reason(e), e);
-                    }
-                }
-                return toJca(info, file);
-            }
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof TlsConfigException t) {
-                throw t;
-            }
-            throw new TlsConfigException("The private key file " + file + " holds a PRIVATE KEY block that is not"
-                    + " a valid private key (damaged or truncated?)", e);
-        }
-        throw new TlsConfigException("The private key file " + file + " holds no private key");
-    }
-
-    private static boolean missingParameters(PrivateKeyInfo info) {
-        return info.getPrivateKeyAlgorithm().getAlgorithm().getId().equals("1.2.840.10045.2.1")
-                && isNull(info.getPrivateKeyAlgorithm().getParameters());
-    }
-
-    private static boolean isNull(Object params) {
-        return params == null || params instanceof org.bouncycastle.asn1.ASN1Null;
-    }
-
-    private static PrivateKey toJca(PrivateKeyInfo info, Path file) throws IOException {
-        String oid = info.getPrivateKeyAlgorithm().getAlgorithm().getId();
-        String alg = switch (oid) {
-            case "1.2.840.113549.1.1.1" -> "RSA";
-            case "1.2.840.113549.1.1.10" -> "RSASSA-PSS";
-            case "1.2.840.10045.2.1" -> "EC";
-            case "1.3.101.112" -> "Ed25519";
-            case "1.3.101.113" -> "Ed448";
-            default -> null;
-        };
-        if (alg == null) {
-            throw new TlsConfigException("The private key in " + file + " uses an unsupported algorithm (OID " + oid
-                    + "); use RSA or EC");
-        }
-        try {
-            return KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
-        } catch (GeneralSecurityException e) {
-            throw new TlsConfigException("The " + alg + " private key in " + file + " cannot be used: " + reason(e), e);
-        }
-    }
-
-    /**
-     * The bytes of {@code file}; a {@link TlsConfigException} naming the file and what is wrong in words (does not
-     * exist, is a directory, permission denied...), never a Java exception's text.
-     */
-    static byte[] readBytes(Path file, String what) {
-        if (Files.isDirectory(file)) {
-            throw new TlsConfigException("The " + what + " file " + file + " is a directory, not a file");
-        }
-        try {
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new TlsConfigException("The " + what + " file " + file + " does not exist", e);
-        } catch (AccessDeniedException e) {
-            throw new TlsConfigException("The " + what + " file " + file + " cannot be read: permission denied", e);
-        } catch (IOException | RuntimeException e) {
-            throw new TlsConfigException("The " + what + " file " + file + " cannot be read: " + reason(e), e);
-        }
-    }
-
-    private static final java.util.regex.Pattern CERTIFICATE_BLOCK =
-            java.util.regex.Pattern.compile("-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----",
-                    java.util.regex.Pattern.DOTALL);
 
     /** What went wrong in words for a message (see {@link io.keel.core.ErrorMessages#reason}). */
     static String reason(Throwable e) {

@@ -1,8 +1,6 @@
 package io.keel.tls;
 
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,12 +11,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The server side TLS configuration: identities (certificate chain + key, several for SNI), the provider (JDK
@@ -53,11 +48,11 @@ public final class TlsContext {
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     private final TlsProvider provider;
-    private final List<Source> sources;
+    private final List<IdentitySource> sources;
     private final Path trustedClientCas;
     private final List<String> applicationProtocols;
     private final List<String> protocols;
-    private final AtomicReference<State> state = new AtomicReference<>();
+    private final AtomicReference<TlsContextState> state = new AtomicReference<>();
     private final AtomicLong reloads = new AtomicLong();
 
     private TlsContext(Builder b) {
@@ -73,77 +68,8 @@ public final class TlsContext {
         return new Builder();
     }
 
-    /**
-     * The current state: built together so that a reload swaps one consistent whole. {@code sslContext} is the
-     * JDK provider's; {@code nativeContext} the OPENSSL provider's (Netty's SslContext, typed Object so that this
-     * class loads without Netty).
-     */
-    private record State(SSLContext sslContext, Object nativeContext, List<KeyMaterial> identities, String[] protocols,
-            String[] cipherSuites) {
-    }
-
-    private State load() {
-        provider.ensureAvailable();
-        List<KeyMaterial> identities = new ArrayList<>();
-        for (Source s : sources) {
-            identities.add(s.load());
-        }
-        TrustManagerFactory trust = trustedClientCas == null ? null : trustManagers(trustedClientCas);
-        SniKeyManager keyManager = new SniKeyManager(identities);
-        return provider == TlsProvider.OPENSSL ? loadNative(keyManager, trust, identities) : loadJdk(keyManager, trust, identities);
-    }
-
-    private State loadJdk(SniKeyManager keyManager, TrustManagerFactory trust, List<KeyMaterial> identities) {
-        SSLContext ctx;
-        try {
-            ctx = SSLContext.getInstance("TLS");
-            ctx.init(new KeyManager[] {keyManager}, trust == null ? null : trust.getTrustManagers(), null);
-        } catch (GeneralSecurityException e) {
-            throw new TlsConfigException("Cannot create the " + provider + " TLS context: " + KeyMaterial.reason(e), e);
-        }
-        SSLEngine probe = ctx.createSSLEngine();
-        Set<String> supportedProtocols = Set.of(probe.getSupportedProtocols());
-        String[] protos = protocols.stream().filter(supportedProtocols::contains).toArray(String[]::new);
-        if (protos.length == 0) {
-            throw new TlsConfigException("The " + provider + " TLS provider supports none of " + protocols);
-        }
-        Set<String> supportedSuites = Set.of(probe.getSupportedCipherSuites());
-        String[] suites = CIPHER_SUITES.stream().filter(supportedSuites::contains).toArray(String[]::new);
-        return new State(ctx, null, List.copyOf(identities), protos, suites);
-    }
-
-    private State loadNative(SniKeyManager keyManager, TrustManagerFactory trust, List<KeyMaterial> identities) {
-        Object ctx;
-        try {
-            ctx = TcnativeSupport.newContext(keyManager, trust, protocols, CIPHER_SUITES, applicationProtocols);
-        } catch (SSLException | RuntimeException e) {
-            throw new TlsConfigException("Cannot create the " + provider + " TLS context: " + KeyMaterial.reason(e), e);
-        }
-        // what BoringSSL actually enabled of what was asked
-        SSLEngine probe = TcnativeSupport.newEngine(ctx, null, -1);
-        try {
-            return new State(null, ctx, List.copyOf(identities), TcnativeSupport.enabledProtocols(probe),
-                    probe.getEnabledCipherSuites());
-        } finally {
-            TcnativeSupport.release(probe);
-        }
-    }
-
-    private static TrustManagerFactory trustManagers(Path caFile) {
-        List<X509Certificate> cas = KeyMaterial.readCertificates(caFile, "trusted client CA");
-        try {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            int i = 0;
-            for (X509Certificate ca : cas) {
-                ks.setCertificateEntry("ca" + i++, ca);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-            tmf.init(ks);
-            return tmf;
-        } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new TlsConfigException("Cannot use the trusted client CA file " + caFile + ": " + KeyMaterial.reason(e), e);
-        }
+    private TlsContextState load() {
+        return TlsContextState.load(provider, sources, trustedClientCas, protocols, applicationProtocols);
     }
 
     /**
@@ -152,11 +78,11 @@ public final class TlsContext {
      * current configuration stays and the {@link TlsConfigException} says what is wrong.
      */
     public void reload() {
-        State old = state.getAndSet(load());
+        TlsContextState old = state.getAndSet(load());
         reloads.incrementAndGet();
-        if (old.nativeContext != null) {
+        if (old.nativeContext() != null) {
             // its engines hold references of their own: it is freed when the last of them is released
-            TcnativeSupport.release(old.nativeContext);
+            TcnativeSupport.release(old.nativeContext());
         }
     }
 
@@ -175,24 +101,24 @@ public final class TlsContext {
 
     /** As {@link #newEngine()}, with the peer's address as a session-cache hint. */
     public SSLEngine newEngine(String peerHost, int peerPort) {
-        State s = state.get();
-        while (s.nativeContext != null) {
+        TlsContextState s = state.get();
+        while (s.nativeContext() != null) {
             // everything (policy, client auth, ALPN, tickets) is set on the context
-            SSLEngine e = TcnativeSupport.newEngine(s.nativeContext, peerHost, peerPort);
+            SSLEngine e = TcnativeSupport.newEngine(s.nativeContext(), peerHost, peerPort);
             if (e != null) {
                 return e;
             }
-            State now = state.get();
+            TlsContextState now = state.get();
             if (now == s) {
                 throw new IllegalStateException("the current OpenSSL context was released");
             }
             s = now; // a reload released that context after we read it: take the new one
         }
-        SSLEngine e = peerHost == null ? s.sslContext.createSSLEngine() : s.sslContext.createSSLEngine(peerHost, peerPort);
+        SSLEngine e = peerHost == null ? s.sslContext().createSSLEngine() : s.sslContext().createSSLEngine(peerHost, peerPort);
         e.setUseClientMode(false);
         SSLParameters p = e.getSSLParameters();
-        p.setProtocols(s.protocols);
-        p.setCipherSuites(s.cipherSuites);
+        p.setProtocols(s.protocols());
+        p.setCipherSuites(s.cipherSuites());
         p.setUseCipherSuitesOrder(true);
         if (trustedClientCas != null) {
             p.setNeedClientAuth(true);
@@ -229,7 +155,7 @@ public final class TlsContext {
      * whose context is Netty's and not an SSLContext.
      */
     public SSLContext sslContext() {
-        return state.get().sslContext;
+        return state.get().sslContext();
     }
 
     public TlsProvider provider() {
@@ -246,25 +172,25 @@ public final class TlsContext {
 
     /** The OPENSSL provider's current context (Netty's, reference counted), null for JDK; for tests. */
     Object nativeContext() {
-        return state.get().nativeContext;
+        return state.get().nativeContext();
     }
 
     /** The protocols and cipher suites actually enabled for this provider. */
     public List<String> enabledProtocols() {
-        return List.of(state.get().protocols);
+        return List.of(state.get().protocols());
     }
 
     public List<String> enabledCipherSuites() {
-        return List.of(state.get().cipherSuites);
+        return List.of(state.get().cipherSuites());
     }
 
     /** The default identity's leaf certificate (the one served without SNI). */
     public X509Certificate certificate() {
-        return state.get().identities.get(0).leaf();
+        return state.get().identities().get(0).leaf();
     }
 
     public List<X509Certificate> certificateChain() {
-        return List.of(state.get().identities.get(0).chain);
+        return List.of(state.get().identities().get(0).chain);
     }
 
     /** SHA-256 fingerprint of the default certificate, colon-separated upper-case hex (printed by the launcher). */
@@ -274,52 +200,15 @@ public final class TlsContext {
 
     @Override
     public String toString() {
-        return "TlsContext[" + provider + ", " + Arrays.toString(state.get().protocols) + ", "
+        return "TlsContext[" + provider + ", " + Arrays.toString(state.get().protocols()) + ", "
                 + KeyMaterial.subject(certificate()) + (verifiesPeer() ? ", verify peer" : "") + "]";
-    }
-
-    // -------------------------------------------------------------------------------------------------- sources
-
-    private interface Source {
-        KeyMaterial load();
-    }
-
-    /** {@code key} null: the key is in the {@code chain} file too. */
-    private record PemSource(Path chain, Path key) implements Source {
-        public KeyMaterial load() {
-            return key == null ? KeyMaterial.fromPem(chain) : KeyMaterial.fromPem(chain, key);
-        }
-    }
-
-    private record Pkcs12Source(Path file, char[] password) implements Source {
-        public KeyMaterial load() {
-            return KeyMaterial.fromPkcs12(file, password);
-        }
-    }
-
-    private record Pkcs12PasswordFileSource(Path file, Path passwordFile) implements Source {
-        public KeyMaterial load() {
-            String text = new String(KeyMaterial.readBytes(passwordFile, "password"), java.nio.charset.StandardCharsets.UTF_8);
-            int nl = text.indexOf('\n');
-            String pw = nl >= 0 ? text.substring(0, nl) : text;
-            if (pw.endsWith("\r")) {
-                pw = pw.substring(0, pw.length() - 1);
-            }
-            return KeyMaterial.fromPkcs12(file, pw.toCharArray());
-        }
-    }
-
-    private record FixedSource(KeyMaterial material) implements Source {
-        public KeyMaterial load() {
-            return material;
-        }
     }
 
     // -------------------------------------------------------------------------------------------------- builder
 
     public static final class Builder {
         private TlsProvider provider = TlsProvider.JDK;
-        private final List<Source> sources = new ArrayList<>();
+        private final List<IdentitySource> sources = new ArrayList<>();
         private Path trustedClientCas;
         private List<String> applicationProtocols = List.of("http/1.1");
         private List<String> protocols = PROTOCOLS;
@@ -334,7 +223,7 @@ public final class TlsContext {
          * certificate's subjectAltName DNS names (wildcards included).
          */
         public Builder certificate(Path certificateChainPem, Path privateKeyPem) {
-            sources.add(new PemSource(Objects.requireNonNull(certificateChainPem), Objects.requireNonNull(privateKeyPem)));
+            sources.add(new IdentitySource.Pem(Objects.requireNonNull(certificateChainPem), Objects.requireNonNull(privateKeyPem)));
             return this;
         }
 
@@ -346,13 +235,13 @@ public final class TlsContext {
          * private key is an error that says so. The file is re-read on {@link TlsContext#reload()}.
          */
         public Builder certificate(Path certificateChainAndKeyPem) {
-            sources.add(new PemSource(Objects.requireNonNull(certificateChainAndKeyPem), null));
+            sources.add(new IdentitySource.Pem(Objects.requireNonNull(certificateChainAndKeyPem), null));
             return this;
         }
 
         /** Adds an identity from a PKCS#12 (.p12/.pfx) file: its first key entry and that entry's chain. */
         public Builder pkcs12(Path file, char[] password) {
-            sources.add(new Pkcs12Source(Objects.requireNonNull(file), password == null ? new char[0] : password.clone()));
+            sources.add(new IdentitySource.Pkcs12(Objects.requireNonNull(file), password == null ? new char[0] : password.clone()));
             return this;
         }
 
@@ -364,7 +253,7 @@ public final class TlsContext {
          *     password: {@code pkcs12(file, new char[0])})
          */
         public Builder pkcs12(Path file, Path passwordFile) {
-            sources.add(new Pkcs12PasswordFileSource(Objects.requireNonNull(file), Objects.requireNonNull(passwordFile)));
+            sources.add(new IdentitySource.Pkcs12PasswordFile(Objects.requireNonNull(file), Objects.requireNonNull(passwordFile)));
             return this;
         }
 
@@ -380,7 +269,7 @@ public final class TlsContext {
         /** Adds an identity from objects in memory (checked like the files). */
         public Builder keyAndChain(java.security.PrivateKey key, X509Certificate... chain) {
             KeyMaterial m = KeyMaterial.validated(new KeyMaterial(key, chain.clone()), "the given key and certificate");
-            sources.add(new FixedSource(m));
+            sources.add(new IdentitySource.Fixed(m));
             return this;
         }
 

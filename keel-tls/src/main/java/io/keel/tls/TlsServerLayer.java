@@ -22,8 +22,8 @@ import io.keel.core.ConnectionHandler;
  * handler sends.
  *
  * <ul>
- * <li>The inner handler's {@code onOpen} is called when the handshake completes (the seed's "secure connection
- * established"); {@link Connection#tlsSession()} is then set. A {@link SecureConnectionListener} (given to the
+ * <li>The inner handler's {@code onOpen} is called when the handshake completes (the secure connection is
+ * established); {@link Connection#tlsSession()} is then set. A {@link SecureConnectionListener} (given to the
  * builder, or implemented by the inner handler) is called just before, with protocol, cipher suite, ALPN, SNI and
  * the client's certificates.
  * <li>A connection whose handshake fails (garbage, plain HTTP, a client without a valid certificate when the peer
@@ -133,11 +133,7 @@ public final class TlsServerLayer implements ConnectionHandler {
             raw.abort();
             return;
         }
-        TlsConnection c = new TlsConnection(this, raw, engine);
-        raw.attach(c);
-        if (handshakeTimeoutMillis > 0) {
-            c.handshakeTimer = raw.schedule(c::handshakeTimedOut, handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
-        }
+        raw.attach(new TlsConnection(this, raw, engine)); // which arms its handshake timeout
     }
 
     @Override
@@ -171,7 +167,7 @@ public final class TlsServerLayer implements ConnectionHandler {
     @Override
     public void onError(Connection raw, IOException error) {
         TlsConnection c = tls(raw);
-        if (c != null && c.opened) {
+        if (c != null && c.opened()) {
             c.callInner(() -> inner.onError(c, error));
         }
     }
@@ -179,12 +175,11 @@ public final class TlsServerLayer implements ConnectionHandler {
     @Override
     public void onIdleTimeout(Connection raw) {
         TlsConnection c = tls(raw);
-        if (c != null && c.opened) {
+        if (c != null && c.opened()) {
             c.callInner(() -> inner.onIdleTimeout(c));
         } else {
-            if (c != null && !c.handshakeDone) {
-                stats.timedOut();
-                c.failed = true;
+            if (c != null) {
+                c.handshakeIdledOut();
             }
             raw.abort();
         }
@@ -193,7 +188,7 @@ public final class TlsServerLayer implements ConnectionHandler {
     @Override
     public void onShutdown(Connection raw) {
         TlsConnection c = tls(raw);
-        if (c != null && c.opened) {
+        if (c != null && c.opened()) {
             c.callInner(() -> inner.onShutdown(c));
         } else {
             raw.close();

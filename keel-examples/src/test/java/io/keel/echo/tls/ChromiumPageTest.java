@@ -2,6 +2,7 @@ package io.keel.echo.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keel.tls.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;

@@ -3,6 +3,7 @@ package io.keel.echo.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keel.tls.SelfSignedCertificate;
+import io.keel.tls.TestPki;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,6 +2,7 @@ package io.keel.echo.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keel.tls.TestPki;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
