@@ -1,8 +1,8 @@
 package io.keel.tls;
 
-import java.nio.ByteBuffer;
-
+import io.keel.core.Cork;
 import io.keel.core.SendStatus;
+import java.nio.ByteBuffer;
 
 /**
  * Buffers owned by one loop thread and shared by all its TLS connections: the decryption target ({@code app}),
@@ -22,10 +22,11 @@ final class TlsScratch {
     private boolean appInUse;
     private ByteBuffer net;
     private boolean netInUse;
-    /** Plaintext corked by {@link #corkOwner}, write mode; at most one record's worth. */
-    final ByteBuffer cork;
-    /** The connection whose plaintext is in the cork, null when the cork is empty. */
-    TlsConnection corkOwner;
+    /**
+     * Plaintext gathered into whole records: the core's {@link Cork}, at most one record's worth, owned by the
+     * connection whose plaintext is in it (null when it is empty).
+     */
+    private final Cork<TlsConnection> cork;
 
     private TlsScratch(boolean direct) {
         this.direct = direct;
@@ -33,7 +34,7 @@ final class TlsScratch {
         // callbacks, and a close frame right behind a message is seen with it)
         app = allocate(4 * (MAX_RECORD_PLAINTEXT + 2048));
         net = allocate(4 * (MAX_RECORD_PLAINTEXT + 2048));
-        cork = allocate(MAX_RECORD_PLAINTEXT);
+        cork = new Cork<>(allocate(MAX_RECORD_PLAINTEXT));
     }
 
     /** @return the calling thread's scratch for engines with these quirks (created on first use) */
@@ -93,14 +94,14 @@ final class TlsScratch {
 
     /** Corked bytes of {@code c}: 0 unless it owns the cork. */
     int corkedBytes(TlsConnection c) {
-        return corkOwner == c ? cork.position() : 0;
+        return cork.isOwnedBy(c) ? cork.size() : 0;
     }
 
     /** Forgets what {@code c} corked (its connection closed). */
     void dropCork(TlsConnection c) {
-        if (corkOwner == c) {
-            cork.clear();
-            corkOwner = null;
+        if (cork.isOwnedBy(c)) {
+            cork.reset();
+            cork.enter(null);
         }
     }
 
@@ -112,20 +113,17 @@ final class TlsScratch {
      * @return the worst status of what was sent, or what a corked send reports ({@link TlsConnection#corkedStatus})
      */
     SendStatus cork(TlsConnection c, ByteBuffer data) {
-        if (corkOwner != null && corkOwner != c) {
-            flushCork(corkOwner);
+        TlsConnection owner = cork.owner();
+        if (owner != null && owner != c) {
+            flushCork(owner);
         }
-        if (cork.remaining() >= data.remaining()) {
-            cork.put(data);
-            corkOwner = c;
+        if (cork.offer(data)) {
+            cork.enter(c);
             return c.corkedStatus();
         }
         SendStatus st = SendStatus.SENT;
-        if (corkOwner == c) {
-            // top the pending record up to a full one and encrypt it
-            int take = cork.remaining();
-            cork.put(data.slice(data.position(), take));
-            data.position(data.position() + take);
+        if (cork.isOwnedBy(c)) {
+            cork.fill(data); // top the pending record up to a full one and encrypt it
             st = flushCork(c);
             if (st == SendStatus.DROPPED) {
                 return st;
@@ -134,8 +132,8 @@ final class TlsScratch {
         if (data.remaining() >= cork.capacity()) {
             return TlsEngineDriver.worse(st, TlsEngineDriver.wrapAndSend(c, data));
         }
-        cork.put(data);
-        corkOwner = c;
+        cork.offer(data);
+        cork.enter(c);
         return TlsEngineDriver.worse(st, c.corkedStatus());
     }
 
@@ -145,15 +143,14 @@ final class TlsScratch {
      * @return the raw connection's worst status, SENT when {@code c} had nothing corked
      */
     SendStatus flushCork(TlsConnection c) {
-        if (corkOwner != c) {
+        if (!cork.isOwnedBy(c) || c == null) {
             return SendStatus.SENT;
         }
-        corkOwner = null;
-        cork.flip();
+        cork.enter(null);
         try {
-            return TlsEngineDriver.wrapAndSend(c, cork);
+            return TlsEngineDriver.wrapAndSend(c, cork.drain());
         } finally {
-            cork.clear();
+            cork.reset();
         }
     }
 }
