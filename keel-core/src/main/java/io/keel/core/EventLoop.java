@@ -36,6 +36,8 @@ public final class EventLoop implements Runnable {
     private boolean timeFresh;
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, 10_000);
     private volatile boolean stopping;
+    /** Values of {@link LoopLocal} keys, by key index; loop thread only. */
+    private Object[] locals = new Object[0];
 
     long nowNanos;
 
@@ -57,6 +59,7 @@ public final class EventLoop implements Runnable {
         thread.start();
     }
 
+    /** @return true when the calling thread is this loop's thread */
     public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
@@ -99,8 +102,31 @@ public final class EventLoop implements Runnable {
         }
     }
 
+    /** @return this loop's buffer pool (loop thread only: it has no locks) */
     public BufferPool pool() {
         return pool;
+    }
+
+    /**
+     * This loop's value for {@code key}, made by the key's supplier on the first call (see {@link LoopLocal}).
+     *
+     * @param key the value's key
+     * @return the value, never null
+     * @throws IllegalStateException when called from another thread than this loop's
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T local(LoopLocal<T> key) {
+        checkInLoop();
+        Object[] l = locals;
+        if (key.index < l.length && l[key.index] != null) {
+            return (T) l[key.index];
+        }
+        if (key.index >= l.length) {
+            locals = l = java.util.Arrays.copyOf(l, key.index + 1);
+        }
+        T value = key.initialValue();
+        l[key.index] = value;
+        return value;
     }
 
     /** Takes over an accepted socket (from any thread): its connection is opened on this loop. */

@@ -37,7 +37,12 @@ final class NioConnection extends SendingConnection {
      */
     @Override
     void dispatch(byte event, ByteBuffer data) {
-        SendingConnection outer = loop.cork.enter(this);
+        Cork<SendingConnection> cork = loop.cork;
+        SendingConnection outer = cork.owner();
+        if (outer != null && outer != this && !cork.isEmpty()) {
+            outer.flushCork(); // a callback nested in another connection's: its bytes go to its own socket first
+        }
+        cork.enter(this);
         try {
             switch (event) {
                 case OPEN -> handler.onOpen(this);
@@ -45,7 +50,8 @@ final class NioConnection extends SendingConnection {
                 case INPUT_CLOSED -> handler.onInputClosed(this);
                 case WRITABLE -> handler.onWritable(this);
                 case IDLE_TIMEOUT -> handler.onIdleTimeout(this);
-                default -> handler.onShutdown(this);
+                case SHUTDOWN -> handler.onShutdown(this);
+                default -> throw new IllegalArgumentException("no callback " + event);
             }
         } catch (RuntimeException e) {
             loop.server.counters.handlerFailed(callbackName(event), e);
@@ -65,7 +71,8 @@ final class NioConnection extends SendingConnection {
             case INPUT_CLOSED -> "onInputClosed";
             case WRITABLE -> "onWritable";
             case IDLE_TIMEOUT -> "onIdleTimeout";
-            default -> "onShutdown";
+            case SHUTDOWN -> "onShutdown";
+            default -> "callback " + event;
         };
     }
 

@@ -24,4 +24,15 @@ public enum SendStatus {
     public boolean accepted() {
         return this != DROPPED;
     }
+
+    /**
+     * The status that asks more of the caller, for a send made of several parts (SENT &lt; QUEUED &lt;
+     * BACKPRESSURE &lt; DROPPED, the order of the constants).
+     *
+     * @param other the status of another part of the same send (not null)
+     * @return this or {@code other}, whichever comes later in that order
+     */
+    public SendStatus worse(SendStatus other) {
+        return ordinal() >= other.ordinal() ? this : other;
+    }
 }

@@ -104,8 +104,8 @@ abstract class SendingConnection extends AbstractConnection {
             }
         }
         SendStatus s = accept(a);
-        s = worse(s, accept(b));
-        return worse(s, accept(c));
+        s = s.worse(accept(b));
+        return s.worse(accept(c));
     }
 
     /**
@@ -168,10 +168,6 @@ abstract class SendingConnection extends AbstractConnection {
             return SendStatus.DROPPED;
         }
         return accept(data);
-    }
-
-    private static SendStatus worse(SendStatus x, SendStatus y) {
-        return x.ordinal() >= y.ordinal() ? x : y;
     }
 
     private boolean refuses() {

@@ -139,10 +139,10 @@ public final class TlsConnection extends TlsNetworkSide {
     private SendStatus sendUnit(ByteBuffer a, ByteBuffer b, ByteBuffer c) {
         SendStatus st = sendAccepted(a);
         if (b.hasRemaining() && st != SendStatus.DROPPED) {
-            st = TlsEngineDriver.worse(st, sendAccepted(b));
+            st = st.worse(sendAccepted(b));
         }
         if (c.hasRemaining() && st != SendStatus.DROPPED) {
-            st = TlsEngineDriver.worse(st, sendAccepted(c));
+            st = st.worse(sendAccepted(c));
         }
         return st;
     }

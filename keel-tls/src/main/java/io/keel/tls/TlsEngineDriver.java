@@ -188,7 +188,7 @@ final class TlsEngineDriver {
         try {
             while (src.hasRemaining()) {
                 if (net.remaining() < c.packetSize) {
-                    worst = worse(worst, c.sendRecords(net));
+                    worst = worst.worse(c.sendRecords(net));
                     if (c.ended()) {
                         return SendStatus.DROPPED;
                     }
@@ -201,7 +201,7 @@ final class TlsEngineDriver {
                             s.releaseNet(net);
                             net = ByteBuffer.allocate(2 * c.packetSize);
                         } else {
-                            worst = worse(worst, c.sendRecords(net));
+                            worst = worst.worse(c.sendRecords(net));
                         }
                     }
                     case CLOSED -> {
@@ -212,7 +212,7 @@ final class TlsEngineDriver {
                     }
                 }
             }
-            worst = worse(worst, c.sendRecords(net));
+            worst = worst.worse(c.sendRecords(net));
         } catch (SSLException | RuntimeException e) {
             c.fail(e instanceof SSLException ssl ? ssl : new SSLException(e.toString(), e));
             return SendStatus.DROPPED;
@@ -220,10 +220,5 @@ final class TlsEngineDriver {
             s.releaseNet(net);
         }
         return c.ended() ? SendStatus.DROPPED : worst;
-    }
-
-    /** The status that asks more of the caller (SENT < QUEUED < BACKPRESSURE < DROPPED). */
-    static SendStatus worse(SendStatus a, SendStatus b) {
-        return a.ordinal() >= b.ordinal() ? a : b;
     }
 }

@@ -77,10 +77,15 @@ final class TlsHandshake implements Runnable {
         layer.stats.failed();
     }
 
-    /** The raw connection idled out during the handshake: counted as a timeout; the caller aborts it. */
+    /**
+     * The raw connection idled out during the handshake: counted as a timeout unless the handshake ended already
+     * (one that failed and is still sending its alert is counted once, as failed); the caller aborts it.
+     */
     void idledOut() {
-        layer.stats.timedOut();
-        connection.advance(TlsPhase.FAILED);
+        if (!connection.ended()) {
+            connection.advance(TlsPhase.FAILED);
+            layer.stats.timedOut();
+        }
     }
 
     /** The peer went away (FIN, close_notify or close) before the handshake finished: counted unless it failed. */

@@ -130,11 +130,11 @@ final class TlsScratch {
             }
         }
         if (data.remaining() >= cork.capacity()) {
-            return TlsEngineDriver.worse(st, TlsEngineDriver.wrapAndSend(c, data));
+            return st.worse(TlsEngineDriver.wrapAndSend(c, data));
         }
         cork.offer(data);
         cork.enter(c);
-        return TlsEngineDriver.worse(st, c.corkedStatus());
+        return st.worse(c.corkedStatus());
     }
 
     /**

@@ -192,6 +192,19 @@ class TlsLayerBehaviourTest {
     }
 
     @Test
+    void aHandshakeThatFailedIsCountedOnceEvenIfItIdlesOutWhileItsAlertDrains() {
+        TlsServerLayer layer = new TlsServerLayer(TlsServerLayerTest.context(TlsProvider.JDK), new RecordingHandler());
+        FakeConnection raw = new FakeConnection(layer).open();
+        raw.receive("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(layer.stats().handshakeFailures()).isEqualTo(1);
+        layer.onIdleTimeout(raw);
+        assertThat(raw.aborted).isTrue();
+        assertThat(layer.stats().handshakeFailures()).isEqualTo(1);
+        assertThat(layer.stats().handshakeTimeouts()).isZero();
+        layer.onClose(raw);
+    }
+
+    @Test
     void anIdleConnectionHoldsNoBuffers() throws Exception {
         RecordingHandler inner = new RecordingHandler();
         inner.linesOnly = true;

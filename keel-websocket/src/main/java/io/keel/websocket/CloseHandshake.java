@@ -3,7 +3,6 @@ package io.keel.websocket;
 import io.keel.core.Connection;
 import io.keel.core.Timer;
 import io.keel.websocket.protocol.CloseCodes;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,29 +13,10 @@ import java.util.concurrent.TimeUnit;
  * so that an open WebSocket pays one null reference for it; loop only.
  */
 final class CloseHandshake {
-    /** The longest close reason: a control frame carries at most 125 bytes, two of them the code (RFC 6455 5.5). */
-    static final int MAX_REASON_BYTES = 123;
-
     private int code = CloseCodes.ABNORMAL_CLOSURE;
     private String reason = "";
     private Timer timeout;
     private boolean reported;
-
-    /**
-     * Checks a close the application asks for ({@link WebSocket#close(int, String)}).
-     *
-     * @param code must be one an endpoint may send (RFC 6455 section 7.4: 1000-1003, 1007-1014, 3000-4999)
-     * @param reason null, or at most {@link #MAX_REASON_BYTES} bytes in UTF-8
-     * @throws IllegalArgumentException for another code or a longer reason
-     */
-    static void checkToSend(int code, String reason) {
-        if (!CloseCodes.isValidToSend(code)) {
-            throw new IllegalArgumentException("invalid close code " + code);
-        }
-        if (reason != null && reason.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
-            throw new IllegalArgumentException("close reason longer than 123 UTF-8 bytes");
-        }
-    }
 
     /**
      * Records the close that ends this WebSocket unless one is recorded already: the first close wins, whether

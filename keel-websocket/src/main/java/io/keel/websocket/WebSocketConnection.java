@@ -104,7 +104,7 @@ final class WebSocketConnection extends SessionBridge {
 
     @Override
     public void close(int code, String reason) {
-        CloseHandshake.checkToSend(code, reason); // on the caller's thread, so that it gets the exception
+        CloseCodes.checkToSend(code, reason); // on the caller's thread, so that it gets the exception
         if (!connection.inEventLoop()) {
             connection.execute(() -> close(code, reason));
             return;

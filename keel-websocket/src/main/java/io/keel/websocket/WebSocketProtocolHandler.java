@@ -3,6 +3,7 @@ package io.keel.websocket;
 import io.keel.core.Connection;
 import io.keel.core.ConnectionHandler;
 import io.keel.core.EventLoop;
+import io.keel.core.LoopLocal;
 import io.keel.websocket.http.HttpRequest;
 import io.keel.websocket.http.HttpResponses;
 import io.keel.websocket.protocol.FrameScratch;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -36,6 +36,10 @@ import java.util.function.Predicate;
  * }</pre>
  */
 public final class WebSocketProtocolHandler implements ConnectionHandler {
+    /** The sessions' encoding buffers: one set per event loop, shared by every WebSocket layer on it. */
+    private static final LoopLocal<FrameScratch> FRAME_SCRATCH =
+        LoopLocal.create("WebSocket frame scratch", FrameScratch::new);
+
     final WebSocketHandler app;
     final HandshakeConfig plainHandshake;
     final HandshakeConfig secureHandshake;
@@ -47,7 +51,6 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
     final WebSocketStats stats = new WebSocketStats();
     final TopicRegistry topics = new TopicRegistry(stats);
     /** The frame-encoding scratch of each event loop's sessions (they run on it one at a time): one per loop. */
-    private final ConcurrentHashMap<EventLoop, FrameScratch> frameScratch = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
 
     private WebSocketProtocolHandler(Builder b) {
@@ -71,15 +74,11 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
     }
 
     /**
-     * The scratch shared by the sessions {@code loop} drives, made on the loop's first upgrade (once per loop); a
-     * connection with no loop (a test double) gets one of its own.
+     * The scratch shared by the sessions {@code loop} drives, made on the loop's first upgrade (once per loop, and
+     * gone with the loop); a connection with no loop (a test double) gets one of its own.
      */
     FrameScratch frameScratch(EventLoop loop) {
-        if (loop == null) {
-            return new FrameScratch();
-        }
-        FrameScratch s = frameScratch.get(loop);
-        return s != null ? s : frameScratch.computeIfAbsent(loop, l -> new FrameScratch());
+        return loop == null ? new FrameScratch() : loop.local(FRAME_SCRATCH);
     }
 
     /**

@@ -71,11 +71,11 @@ class CloseHandshakeTest {
     @Test
     @DisplayName("RFC 6455 §7.4 and §5.5: the application may send codes 1000-1003, 1007-1014, 3000-4999 and 123-byte reasons")
     void checkToSend() {
-        CloseHandshake.checkToSend(CloseCodes.NORMAL_CLOSURE, null);
-        CloseHandshake.checkToSend(4999, "x".repeat(123));
-        assertThatThrownBy(() -> CloseHandshake.checkToSend(CloseCodes.ABNORMAL_CLOSURE, ""))
+        CloseCodes.checkToSend(CloseCodes.NORMAL_CLOSURE, null);
+        CloseCodes.checkToSend(4999, "x".repeat(123));
+        assertThatThrownBy(() -> CloseCodes.checkToSend(CloseCodes.ABNORMAL_CLOSURE, ""))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1006");
-        assertThatThrownBy(() -> CloseHandshake.checkToSend(1000, "\u00e9".repeat(62)))
+        assertThatThrownBy(() -> CloseCodes.checkToSend(1000, "\u00e9".repeat(62)))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("123");
     }
 }

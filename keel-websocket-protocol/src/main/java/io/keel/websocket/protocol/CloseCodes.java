@@ -41,4 +41,24 @@ public final class CloseCodes {
     public static boolean isValidToSend(int code) {
         return isValidReceived(code);
     }
+
+    /**
+     * Checks a close this endpoint is asked to send, so the caller can be told at once.
+     *
+     * @param code must be one an endpoint may send (RFC 6455 section 7.4: 1000-1003, 1007-1014, 3000-4999)
+     * @param reason null, or at most {@link HybiFrameEncoder#MAX_CLOSE_REASON} (123) bytes in UTF-8 (section 5.5:
+     *     a control frame's payload is at most 125 bytes, 2 of them the code)
+     * @return the reason in UTF-8 (empty for null)
+     * @throws IllegalArgumentException for another code or a longer reason
+     */
+    public static byte[] checkToSend(int code, String reason) {
+        if (!isValidToSend(code)) {
+            throw new IllegalArgumentException("invalid close code " + code);
+        }
+        byte[] utf8 = reason == null ? new byte[0] : reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (utf8.length > HybiFrameEncoder.MAX_CLOSE_REASON) {
+            throw new IllegalArgumentException("close reason longer than 123 UTF-8 bytes");
+        }
+        return utf8;
+    }
 }

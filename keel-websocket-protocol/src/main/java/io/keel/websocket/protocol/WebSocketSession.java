@@ -259,13 +259,7 @@ public final class WebSocketSession<R> implements FrameHandler {
      * @throws IllegalArgumentException for a code not allowed on the wire or a longer reason
      */
     public R close(int code, String reason) {
-        if (!CloseCodes.isValidToSend(code)) {
-            throw new IllegalArgumentException("invalid close code " + code);
-        }
-        byte[] r = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);
-        if (r.length > HybiFrameEncoder.MAX_CLOSE_REASON) {
-            throw new IllegalArgumentException("close reason longer than 123 bytes");
-        }
+        byte[] r = CloseCodes.checkToSend(code, reason);
         if (state == CloseState.CLOSE_SENT || state == CloseState.CLOSED) {
             return null;
         }
