@@ -57,6 +57,7 @@ public final class EventLoop implements Runnable {
         thread.start();
     }
 
+    /** True when the calling thread is this loop's thread. */
     public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
@@ -99,6 +100,7 @@ public final class EventLoop implements Runnable {
         }
     }
 
+    /** This loop's buffer pool. It has no locks: use it on this loop only (see {@link #inLoop()}). */
     public BufferPool pool() {
         return pool;
     }
