@@ -25,6 +25,12 @@ public final class BufferPool {
     private long outstanding;
     private long allocated;
 
+    /**
+     * A pool for one event loop.
+     *
+     * @param maxFreeChunks how many free chunks ({@link #CHUNK_SIZE} bytes of direct memory each) the pool keeps for
+     *     reuse; chunks released beyond that are left to the garbage collector. Not validated: 0 or less keeps none
+     */
     public BufferPool(int maxFreeChunks) {
         this.maxFree = maxFreeChunks;
     }
@@ -50,6 +56,15 @@ public final class BufferPool {
         return b;
     }
 
+    /**
+     * Gives back a buffer from {@link #acquire(int)}. The caller must not touch it afterwards: a chunk goes back on
+     * the free list (when there is room) and is handed out again. Buffers larger than a chunk are only counted. Owning
+     * loop only.
+     *
+     * @param b a buffer this pool's {@link #acquire(int)} returned, released once
+     * @throws IllegalStateException in leak-check mode, when {@code b} was already released or is not from this pool
+     *     (without leak check the mistake goes unnoticed, and a chunk released twice may be handed out twice)
+     */
     public void release(ByteBuffer b) {
         if (taken != null && taken.remove(b) == null) {
             throw new IllegalStateException("buffer released twice or not from this pool");
@@ -70,6 +85,7 @@ public final class BufferPool {
         return allocated;
     }
 
+    /** Free chunks waiting for reuse, at most the {@code maxFreeChunks} given to the constructor. */
     public int freeChunks() {
         return free.size();
     }

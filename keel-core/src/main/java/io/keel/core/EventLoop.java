@@ -59,7 +59,7 @@ public final class EventLoop implements Runnable {
         thread.start();
     }
 
-    /** @return true when the calling thread is this loop's thread */
+    /** True when the calling thread is this loop's thread. */
     public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
@@ -102,7 +102,7 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    /** @return this loop's buffer pool (loop thread only: it has no locks) */
+    /** This loop's buffer pool. It has no locks: use it on this loop only (see {@link #inLoop()}). */
     public BufferPool pool() {
         return pool;
     }
@@ -111,6 +111,7 @@ public final class EventLoop implements Runnable {
      * This loop's value for {@code key}, made by the key's supplier on the first call (see {@link LoopLocal}).
      *
      * @param key the value's key
+     * @param <T> the value's type
      * @return the value, never null
      * @throws IllegalStateException when called from another thread than this loop's
      */

@@ -9,6 +9,11 @@ public final class MaxConnectionsLimiter implements ConnectionLimiter {
     private final int max;
     private final AtomicInteger current = new AtomicInteger();
 
+    /**
+     * @param max the most connections served at a time; {@link Integer#MAX_VALUE} means no limit (nothing is then
+     *     counted, and {@link #current()} stays 0)
+     * @throws IllegalArgumentException when {@code max} &lt; 1
+     */
     public MaxConnectionsLimiter(int max) {
         if (max < 1) {
             throw new IllegalArgumentException("max connections must be at least 1, got " + max);
@@ -39,10 +44,12 @@ public final class MaxConnectionsLimiter implements ConnectionLimiter {
         }
     }
 
+    /** The limit given to the constructor. */
     public int max() {
         return max;
     }
 
+    /** Connections holding a slot now (acquired and not yet released); a snapshot. Always 0 without a limit. */
     public int current() {
         return current.get();
     }

@@ -50,6 +50,13 @@ public final class Server implements AutoCloseable {
         this.counters = new ServerCounters(config.limiter);
     }
 
+    /**
+     * A new builder with the defaults: the loopback address on port 0 (a free port), backlog 1024, one I/O thread
+     * per available processor, no connection limit, no idle timeout, write watermarks 32/64 KiB, a 4 MiB queue limit
+     * per connection and 1024 pooled chunks per loop. Only the handler has no default.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -120,6 +127,12 @@ public final class Server implements AutoCloseable {
         return boundAddress;
     }
 
+    /**
+     * The port actually bound: the real one when 0 was asked for.
+     *
+     * @return the local port, 1-65535
+     * @throws NullPointerException when called before {@link #start()} succeeded (nothing is bound yet)
+     */
     public int port() {
         return boundAddress.getPort();
     }
@@ -133,6 +146,14 @@ public final class Server implements AutoCloseable {
         return List.copyOf(loops);
     }
 
+    /**
+     * A snapshot of the connection counters, and of the bytes read and written by all loops since the start. Safe
+     * from any thread; the counters are read one after the other without a lock, so under load they may be slightly out
+     * of step with each other.
+     *
+     * @return a new snapshot; {@code bytesIn} and {@code bytesOut} in bytes, as the sockets carried them (for TLS
+     *     connections, encrypted)
+     */
     public ServerStats stats() {
         long in = 0;
         long out = 0;
@@ -143,6 +164,11 @@ public final class Server implements AutoCloseable {
         return counters.stats(in, out);
     }
 
+    /**
+     * True from a successful {@link #start()} until {@link #shutdown(Duration)} or {@link #close()} is called.
+     *
+     * @return whether the server accepts new connections
+     */
     public boolean isAccepting() {
         return started && !shuttingDown;
     }
@@ -205,6 +231,14 @@ public final class Server implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Where each buffer still out of the loops' pools was taken: one {@code Throwable} per buffer, whose stack trace
+     * is the taking site. Empty unless leak-check mode is on (see {@link BufferPool}). The pools are read without
+     * locks: call it once the loops have stopped ({@link #close()} returned, or the {@link #shutdown(Duration)} future
+     * completed).
+     *
+     * @return a new list, in no particular order
+     */
     public List<Throwable> bufferLeakSites() {
         List<Throwable> sites = new ArrayList<>();
         for (EventLoop l : loops) {
@@ -231,12 +265,28 @@ public final class Server implements AutoCloseable {
         private int maxPooledChunksPerLoop = 1024;
         private ConnectionHandler handler;
 
+        /**
+         * Listens on {@code address}; default the loopback address, port 0 (a free port). An unresolved address is
+         * accepted here and makes {@link Server#start()} fail with {@link ServerStartException}.
+         *
+         * @param address the local address and port
+         * @return this builder
+         * @throws NullPointerException when {@code address} is null
+         */
         public Builder bind(InetSocketAddress address) {
             this.address = Objects.requireNonNull(address);
             return this;
         }
 
-        /** Binds to host (name or literal) and port; 0 picks a free port. */
+        /**
+         * Binds to host (name or literal) and port; 0 picks a free port. The name is resolved now; one that does not
+         * resolve is kept unresolved and makes {@link Server#start()} fail with {@link ServerStartException}.
+         *
+         * @param host a host name or IP literal; null means the loopback address
+         * @param port 0-65535
+         * @return this builder
+         * @throws IllegalArgumentException when {@code port} is outside 0-65535
+         */
         public Builder bind(String host, int port) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 0-65535, got " + port);
@@ -248,6 +298,14 @@ public final class Server implements AutoCloseable {
             }
         }
 
+        /**
+         * The listen backlog: how many connections the kernel queues before they are accepted (default 1024). The
+         * kernel may cap it (on Linux at {@code net.core.somaxconn}).
+         *
+         * @param backlog the queue length, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code backlog} &lt; 1
+         */
         public Builder backlog(int backlog) {
             if (backlog < 1) {
                 throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
@@ -256,6 +314,14 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The number of event loops, one selector thread each (default: the number of available processors).
+         * Connections are spread over them and each stays on its loop.
+         *
+         * @param n 1-1024
+         * @return this builder
+         * @throws IllegalArgumentException when {@code n} is outside 1-1024
+         */
         public Builder ioThreads(int n) {
             if (n < 1 || n > 1024) {
                 throw new IllegalArgumentException("io threads must be 1-1024, got " + n);
@@ -264,17 +330,42 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves at most {@code max} connections at a time: further ones are accepted, closed at once and counted in
+         * {@link ServerStats#rejectedByLimiter()}. Same as {@code connectionLimiter(ConnectionLimiter.max(max))}:
+         * replaces any limiter set before.
+         *
+         * @param max at least 1; {@link Integer#MAX_VALUE} means no limit
+         * @return this builder
+         * @throws IllegalArgumentException when {@code max} &lt; 1
+         */
         public Builder maxConnections(int max) {
             this.limiter = new MaxConnectionsLimiter(max);
             return this;
         }
 
+        /**
+         * Decides which new connections are served (default {@link ConnectionLimiter#unlimited()}); replaces a limit
+         * set by {@link #maxConnections(int)}. It is called from several threads, so it must be thread-safe.
+         *
+         * @param limiter the limiter
+         * @return this builder
+         * @throws NullPointerException when {@code limiter} is null
+         */
         public Builder connectionLimiter(ConnectionLimiter limiter) {
             this.limiter = Objects.requireNonNull(limiter);
             return this;
         }
 
-        /** Closes connections with no traffic either way for this long ({@link Duration#ZERO}: never). */
+        /**
+         * Closes connections with no traffic either way for this long ({@link Duration#ZERO}, the default: never).
+         * The handler hears of it in {@link ConnectionHandler#onIdleTimeout}.
+         *
+         * @param timeout zero or positive
+         * @return this builder
+         * @throws IllegalArgumentException when {@code timeout} is negative
+         * @throws NullPointerException when {@code timeout} is null
+         */
         public Builder idleTimeout(Duration timeout) {
             if (timeout.isNegative()) {
                 throw new IllegalArgumentException("idle timeout must not be negative");
@@ -286,6 +377,11 @@ public final class Server implements AutoCloseable {
         /**
          * Sends report {@link SendStatus#BACKPRESSURE} over {@code high} queued bytes; {@code onWritable} fires
          * when the queue falls to {@code low}.
+         *
+         * @param low in bytes, default 32 KiB
+         * @param high in bytes, default 64 KiB
+         * @return this builder
+         * @throws IllegalArgumentException unless 0 &lt;= {@code low} &lt;= {@code high}
          */
         public Builder writeWatermarks(int low, int high) {
             if (low < 0 || high < low) {
@@ -296,7 +392,14 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
-        /** A send is refused ({@link SendStatus#DROPPED}) once this many bytes are queued on a connection. */
+        /**
+         * A send is refused ({@link SendStatus#DROPPED}) once this many bytes are queued on a connection, so that a
+         * client that does not read cannot make the server hold unbounded memory.
+         *
+         * @param max in bytes, default 4 MiB
+         * @return this builder
+         * @throws IllegalArgumentException when {@code max} &lt; 1
+         */
         public Builder maxQueuedBytes(long max) {
             if (max < 1) {
                 throw new IllegalArgumentException("max queued bytes must be positive");
@@ -311,17 +414,37 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
-        /** Free 16 KiB chunks each loop keeps for reuse. */
+        /**
+         * Free 16 KiB chunks ({@link BufferPool#CHUNK_SIZE}) of direct memory each loop keeps for reuse (default 1024,
+         * so up to 16 MiB per loop); chunks released beyond that are left to the garbage collector.
+         *
+         * @param n not validated: 0 or less keeps none, so every chunk is allocated anew
+         * @return this builder
+         */
         public Builder maxPooledChunksPerLoop(int n) {
             this.maxPooledChunksPerLoop = n;
             return this;
         }
 
+        /**
+         * The handler of every connection (required). One instance serves all connections on all loops: keep
+         * per-connection state in the connection ({@link Connection#attach}, {@link UserDataKey}), not in its fields.
+         *
+         * @param handler the handler
+         * @return this builder
+         * @throws NullPointerException when {@code handler} is null
+         */
         public Builder handler(ConnectionHandler handler) {
             this.handler = Objects.requireNonNull(handler);
             return this;
         }
 
+        /**
+         * Creates the server; nothing is bound and no thread runs until {@link Server#start()}.
+         *
+         * @return a new, unstarted server
+         * @throws IllegalStateException when no handler was set
+         */
         public Server build() {
             if (handler == null) {
                 throw new IllegalStateException("a ConnectionHandler is required");

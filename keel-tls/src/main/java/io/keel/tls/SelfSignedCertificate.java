@@ -62,6 +62,17 @@ public final class SelfSignedCertificate {
         return generate(Duration.ofDays(365));
     }
 
+    /**
+     * Generates a certificate valid from one hour ago (so that a client whose clock is a little behind accepts it)
+     * for {@code validity}.
+     *
+     * @param validity how long it is valid, counted from that start
+     * @param extraHostNames DNS names added to the subjectAltName after localhost, 127.0.0.1 and ::1; the first one is
+     *     also the subject's CN (else localhost)
+     * @return a new certificate and its key (EC P-256, SHA256withECDSA)
+     * @throws TlsConfigException when the JDK cannot generate the key or sign the certificate
+     * @throws NullPointerException when {@code validity} is null
+     */
     public static SelfSignedCertificate generate(Duration validity, String... extraHostNames) {
         return generate(Instant.now().minus(Duration.ofHours(1)), validity, extraHostNames);
     }
@@ -97,10 +108,18 @@ public final class SelfSignedCertificate {
         }
     }
 
+    /**
+     * The certificate: self-signed when generated here; when read by {@link #readPem(Path)}, the file's first
+     * certificate, not checked to be self-signed.
+     */
     public X509Certificate certificate() {
         return certificate;
     }
 
+    /**
+     * The certificate's private key: EC P-256 when generated here; whatever the file held when read by
+     * {@link #readPem(Path)}.
+     */
     public PrivateKey privateKey() {
         return privateKey;
     }
@@ -110,6 +129,13 @@ public final class SelfSignedCertificate {
         return fingerprint(certificate);
     }
 
+    /**
+     * The SHA-256 fingerprint of any certificate, in the format of {@link #sha256Fingerprint()}.
+     *
+     * @param certificate the certificate, hashed in its DER encoding
+     * @return 32 upper-case hex pairs joined by colons, e.g. {@code "AB:01:..."}
+     * @throws IllegalStateException when the certificate cannot be encoded
+     */
     public static String fingerprint(X509Certificate certificate) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
@@ -119,6 +145,7 @@ public final class SelfSignedCertificate {
         }
     }
 
+    /** The certificate as PEM ("BEGIN CERTIFICATE"), ending with a line break. */
     public String certificatePem() {
         return toPem(certificate);
     }

@@ -64,6 +64,12 @@ public final class TlsContext {
         state.set(load());
     }
 
+    /**
+     * A builder with the defaults: the JDK provider, TLS 1.3 and 1.2, ALPN {@code http/1.1}, no client certificates.
+     * At least one identity must be added before {@link Builder#build()}.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -158,14 +164,25 @@ public final class TlsContext {
         return state.get().sslContext();
     }
 
+    /** The TLS implementation this context was built with ({@link Builder#build()} checked that it loads). */
     public TlsProvider provider() {
         return provider;
     }
 
+    /**
+     * True when clients must present a certificate issued by one of the CAs given to {@link Builder#verifyPeer(Path)};
+     * a handshake without one fails.
+     */
     public boolean verifiesPeer() {
         return trustedClientCas != null;
     }
 
+    /**
+     * The ALPN protocols the server accepts, in preference order; empty when ALPN is disabled. With the JDK provider
+     * a client that offers none of them still connects, without ALPN.
+     *
+     * @return an unmodifiable list
+     */
     public List<String> applicationProtocols() {
         return applicationProtocols;
     }
@@ -180,6 +197,12 @@ public final class TlsContext {
         return List.of(state.get().protocols());
     }
 
+    /**
+     * The cipher suites actually enabled for this provider, in preference order: those of {@link #CIPHER_SUITES} the
+     * provider supports, as it reports them.
+     *
+     * @return an unmodifiable list
+     */
     public List<String> enabledCipherSuites() {
         return List.of(state.get().cipherSuites());
     }
@@ -189,6 +212,12 @@ public final class TlsContext {
         return state.get().identities().get(0).leaf();
     }
 
+    /**
+     * The default identity's certificate chain, leaf first (the one served without SNI; the new one after a
+     * {@link #reload()}).
+     *
+     * @return an unmodifiable list
+     */
     public List<X509Certificate> certificateChain() {
         return List.of(state.get().identities().get(0).chain);
     }
@@ -206,6 +235,7 @@ public final class TlsContext {
 
     // -------------------------------------------------------------------------------------------------- builder
 
+    /** Builds a {@link TlsContext}; from {@link TlsContext#builder()}. */
     public static final class Builder {
         private TlsProvider provider = TlsProvider.JDK;
         private final List<IdentitySource> sources = new ArrayList<>();
@@ -262,6 +292,17 @@ public final class TlsContext {
             return selfSigned(SelfSignedCertificate.generate());
         }
 
+        /**
+         * Adds the identity of {@code certificate}, for example one read back by
+         * {@link SelfSignedCertificate#readPem(Path)} to keep it across restarts; {@link TlsContext#reload()} keeps
+         * it as is.
+         *
+         * @param certificate the certificate and its key
+         * @return this builder
+         * @throws TlsConfigException when the key does not match the certificate, or the certificate is expired or not
+         *     valid yet (checked as by {@link #keyAndChain})
+         * @throws NullPointerException when {@code certificate} is null
+         */
         public Builder selfSigned(SelfSignedCertificate certificate) {
             return keyAndChain(certificate.privateKey(), certificate.certificate());
         }
@@ -279,6 +320,14 @@ public final class TlsContext {
             return this;
         }
 
+        /**
+         * The TLS implementation (default {@link TlsProvider#JDK}). {@link TlsProvider#OPENSSL} needs netty-tcnative;
+         * when it cannot load, {@link #build()} throws a {@link TlsConfigException} that says why.
+         *
+         * @param provider the provider
+         * @return this builder
+         * @throws NullPointerException when {@code provider} is null
+         */
         public Builder provider(TlsProvider provider) {
             this.provider = Objects.requireNonNull(provider);
             return this;

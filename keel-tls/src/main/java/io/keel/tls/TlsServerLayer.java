@@ -68,6 +68,15 @@ public final class TlsServerLayer implements ConnectionHandler {
         this(builder(context, inner));
     }
 
+    /**
+     * A builder for a layer that serves {@code inner} over TLS configured by {@code context}; the defaults are those
+     * of {@link #TlsServerLayer(TlsContext, ConnectionHandler)}.
+     *
+     * @param context the certificates and policy new connections get their engines from
+     * @param inner the handler that sees the decrypted connections
+     * @return a new builder
+     * @throws NullPointerException when {@code context} or {@code inner} is null
+     */
     public static Builder builder(TlsContext context, ConnectionHandler inner) {
         return new Builder(context, inner);
     }
@@ -101,14 +110,17 @@ public final class TlsServerLayer implements ConnectionHandler {
         return e;
     }
 
+    /** This layer's handshake counters: live (not a snapshot), safe to read from any thread. */
     public TlsStats stats() {
         return stats;
     }
 
+    /** The TLS configuration new connections get their engines from ({@link TlsContext#reload()} changes it). */
     public TlsContext context() {
         return context;
     }
 
+    /** The handler that sees the decrypted connections. */
     public ConnectionHandler inner() {
         return inner;
     }
@@ -205,6 +217,7 @@ public final class TlsServerLayer implements ConnectionHandler {
 
     // -------------------------------------------------------------------------------------------------- builder
 
+    /** Builds a {@link TlsServerLayer}; from {@link TlsServerLayer#builder(TlsContext, ConnectionHandler)}. */
     public static final class Builder {
         private final TlsContext context;
         private final ConnectionHandler inner;
@@ -217,24 +230,49 @@ public final class TlsServerLayer implements ConnectionHandler {
             this.inner = Objects.requireNonNull(inner, "inner");
         }
 
-        /** Called when a handshake completes, before the inner handler's onOpen. */
+        /**
+         * Called when a handshake completes, before the inner handler's onOpen.
+         *
+         * @param listener the listener, or null for none (the default)
+         * @return this builder
+         */
         public Builder listener(SecureConnectionListener listener) {
             this.listener = listener;
             return this;
         }
 
-        /** Handshakes not done in this time are aborted; default 10 s; zero disables. */
+        /**
+         * Handshakes not done in this time are aborted and counted in {@link TlsStats#handshakeTimeouts()}; default
+         * 10 s. It keeps a client that connects and sends nothing (or too little) from holding a connection.
+         *
+         * @param timeout millisecond precision; zero, negative or under 1 ms disables the timeout
+         * @return this builder
+         * @throws NullPointerException when {@code timeout} is null
+         */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = Objects.requireNonNull(timeout);
             return this;
         }
 
-        /** Where handshake tasks run; default a small shared pool of daemon threads. */
+        /**
+         * Where handshake tasks ({@link SSLEngine#getDelegatedTask()}) run, off the event loop; default a small
+         * shared pool of daemon threads.
+         *
+         * @param executor the executor, or null for the shared pool
+         * @return this builder
+         */
         public Builder taskExecutor(Executor executor) {
             this.taskExecutor = executor;
             return this;
         }
 
+        /**
+         * Creates the layer. When the inner handler is itself a {@link SecureConnectionListener}, it is called too,
+         * after the {@link #listener(SecureConnectionListener) listener} given here. The shared task pool, when
+         * used, is created on first use.
+         *
+         * @return a new layer, to give to {@code Server.Builder.handler}
+         */
         public TlsServerLayer build() {
             return new TlsServerLayer(this);
         }

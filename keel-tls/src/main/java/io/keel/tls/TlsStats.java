@@ -34,6 +34,7 @@ public final class TlsStats {
         return a == null ? 0 : a.sum();
     }
 
+    /** Completed handshakes of all protocols together (the sum of {@link #handshakesCompletedByProtocol()}). */
     public long handshakesCompleted() {
         return completed.values().stream().mapToLong(LongAdder::sum).sum();
     }

@@ -17,8 +17,10 @@ public interface FrameHandler {
      */
     void onFragment(ByteBuffer chunk, boolean text, boolean first, boolean last);
 
+    /** A ping (RFC 6455 section 5.5.2; never for Hixie-76): {@code payload} is its application data, 0-125 bytes. */
     void onPing(ByteBuffer payload);
 
+    /** A pong (RFC 6455 section 5.5.3), answering a ping or unsolicited: {@code payload} is 0-125 bytes. */
     void onPong(ByteBuffer payload);
 
     /**

@@ -21,6 +21,12 @@ import java.util.function.Predicate;
 public record HandshakeConfig(Set<ProtocolVersion> enabledVersions, boolean secure, int maxHeaderBytes,
                               Function<List<String>, String> subprotocolSelector, Predicate<String> originValidator) {
 
+    /**
+     * Validates and copies the settings (see the record components).
+     *
+     * @throws IllegalArgumentException when {@code maxHeaderBytes} &lt; 16
+     * @throws NullPointerException when {@code enabledVersions} is null or holds null
+     */
     public HandshakeConfig {
         enabledVersions = enabledVersions.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(enabledVersions));
         if (maxHeaderBytes < 16) {
@@ -34,28 +40,70 @@ public record HandshakeConfig(Set<ProtocolVersion> enabledVersions, boolean secu
                 HttpUpgradeRequestParser.DEFAULT_MAX_HEADER_BYTES, null, null);
     }
 
+    /**
+     * A copy that accepts only {@code versions}: RFC 6455 (13), the drafts HyBi-07 and HyBi-08, draft-hixie-76.
+     *
+     * @param versions the versions to accept; none rejects every handshake (HyBi with 426, Hixie-76 with 400)
+     * @return a new config
+     * @throws NullPointerException when {@code versions} or one of them is null
+     */
     public HandshakeConfig withVersions(ProtocolVersion... versions) {
         EnumSet<ProtocolVersion> s = EnumSet.noneOf(ProtocolVersion.class);
         s.addAll(List.of(versions));
         return new HandshakeConfig(s, secure, maxHeaderBytes, subprotocolSelector, originValidator);
     }
 
+    /**
+     * A copy for a server behind TLS or not. Only Hixie-76 uses it: its {@code Sec-WebSocket-Location} names the
+     * scheme, {@code wss://} when secure (draft-hixie-76 section 5.2), unless the request's target is in absolute
+     * form, whose own scheme then wins.
+     *
+     * @param secure true when the connections are TLS
+     * @return a new config
+     */
     public HandshakeConfig withSecure(boolean secure) {
         return new HandshakeConfig(enabledVersions, secure, maxHeaderBytes, subprotocolSelector, originValidator);
     }
 
+    /**
+     * A copy with another bound on the request head (request line and headers), so that a client cannot make the
+     * server buffer an endless head; a longer head is answered 431 (RFC 6585 section 5).
+     *
+     * @param max in bytes, at least 16; default 8 KiB
+     * @return a new config
+     * @throws IllegalArgumentException when {@code max} &lt; 16
+     */
     public HandshakeConfig withMaxHeaderBytes(int max) {
         return new HandshakeConfig(enabledVersions, secure, max, subprotocolSelector, originValidator);
     }
 
+    /**
+     * A copy that chooses the subprotocol answered in {@code Sec-WebSocket-Protocol} (RFC 6455 section 4.2.2).
+     *
+     * @param selector given the client's offered subprotocols (in order, never empty), returns the one to use or null
+     *     for none; a value the client did not offer is ignored. Null (the default): never select one
+     * @return a new config
+     */
     public HandshakeConfig withSubprotocolSelector(Function<List<String>, String> selector) {
         return new HandshakeConfig(enabledVersions, secure, maxHeaderBytes, selector, originValidator);
     }
 
+    /**
+     * A copy that checks the client's origin (RFC 6455 section 10.2), the browser's defence against pages of
+     * other sites opening connections.
+     *
+     * @param validator given the origin ({@code Origin}, or {@code Sec-WebSocket-Origin} for HyBi-07/08; null when
+     *     absent), returns false to reject with 403. Null (the default) accepts every origin
+     * @return a new config
+     */
     public HandshakeConfig withOriginValidator(Predicate<String> validator) {
         return new HandshakeConfig(enabledVersions, secure, maxHeaderBytes, subprotocolSelector, validator);
     }
 
+    /**
+     * @param v a protocol version
+     * @return whether handshakes of version {@code v} are accepted
+     */
     public boolean isEnabled(ProtocolVersion v) {
         return enabledVersions.contains(v);
     }

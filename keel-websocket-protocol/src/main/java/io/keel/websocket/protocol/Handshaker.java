@@ -19,6 +19,12 @@ public final class Handshaker {
     private int key3Len;
     private HandshakeResult result;
 
+    /**
+     * A handshaker for one connection.
+     *
+     * @param cfg the server's settings; its {@code maxHeaderBytes} bounds the request head
+     * @throws NullPointerException when {@code cfg} is null
+     */
     public Handshaker(HandshakeConfig cfg) {
         this.cfg = cfg;
         this.parser = new HttpUpgradeRequestParser(cfg.maxHeaderBytes());
@@ -29,6 +35,18 @@ public final class Handshaker {
         return result;
     }
 
+    /**
+     * Feeds the bytes read so far (RFC 6455 section 4.2 for HyBi-07/08/13, draft-hixie-76 sections 5.1 and 5.2).
+     * Consumes from {@code in}'s position what belongs to the handshake and no more: bytes after the request head
+     * (and, for Hixie-76, its 8-byte body) stay in {@code in}. {@code in} is not kept: what is needed is copied, and
+     * the caller may reuse it once the call returns. Once a final result is reached, every later call returns it
+     * again and consumes nothing.
+     *
+     * @param in the input, from its position to its limit
+     * @return {@link HandshakeResult.NeedMoreData} until the head (and Hixie-76 body) is complete, then the final
+     *     result: {@link HandshakeResult.Accepted}, {@link HandshakeResult.Rejected} (malformed or refused; the
+     *     response to write is in it) or {@link HandshakeResult.NotWebSocket}
+     */
     public HandshakeResult receive(ByteBuffer in) {
         if (result != null) {
             return result;

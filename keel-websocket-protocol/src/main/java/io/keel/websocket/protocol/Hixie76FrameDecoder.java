@@ -38,6 +38,14 @@ public final class Hixie76FrameDecoder {
     // created when a frame first needs copying (split over reads): see MessageAssembler
     private MessageAssembler acc;
 
+    /**
+     * A decoder for one connection's input (draft-hixie-76 section 5.3).
+     *
+     * @param handler receives the events
+     * @param cfg its {@code maxMessageSize} (in bytes) bounds each frame and {@code streaming} selects
+     *     {@link FrameHandler#onFragment}; the other settings do not concern decoding
+     * @throws NullPointerException when {@code cfg} is null
+     */
     public Hixie76FrameDecoder(FrameHandler handler, WebSocketConfig cfg) {
         this.handler = handler;
         this.maxFrameSize = cfg.maxMessageSize();
@@ -45,6 +53,10 @@ public final class Hixie76FrameDecoder {
         this.chunker = streaming ? new TextChunker() : null;
     }
 
+    /**
+     * True once the closing frame ({@code 0xFF 0x00}) was received or the peer violated the protocol; later input
+     * is consumed and discarded.
+     */
     public boolean isDone() {
         return state == DONE;
     }

@@ -12,10 +12,25 @@ public final class Opcode {
     private Opcode() {
     }
 
+    /**
+     * True for control opcodes (RFC 6455 section 5.5): close, ping, pong and the reserved 0xB-0xF, those whose
+     * highest bit is set.
+     *
+     * @param opcode a 4-bit opcode, 0x0-0xF (only bit 3 is tested)
+     * @return whether it is a control opcode
+     */
     public static boolean isControl(int opcode) {
         return (opcode & 0x8) != 0;
     }
 
+    /**
+     * True for the opcodes RFC 6455 section 5.2 defines: continuation, text, binary (0x0-0x2), close, ping and pong
+     * (0x8-0xA). A frame with any other (reserved) opcode fails the connection with 1002.
+     *
+     * @param opcode a 4-bit opcode, 0x0-0xF (values outside that range are not rejected: negative ones count as
+     *     known)
+     * @return whether it is defined
+     */
     public static boolean isKnown(int opcode) {
         return opcode <= BINARY || (opcode >= CLOSE && opcode <= PONG);
     }

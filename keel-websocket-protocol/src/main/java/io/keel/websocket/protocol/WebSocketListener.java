@@ -28,6 +28,7 @@ public interface WebSocketListener {
     default void onPing(ByteBuffer payload) {
     }
 
+    /** A pong, answering a ping or unsolicited (RFC 6455 section 5.5.3 allows both); nothing else is done with it. */
     default void onPong(ByteBuffer payload) {
     }
 
