@@ -131,10 +131,14 @@ public final class Server implements AutoCloseable {
      * The port actually bound: the real one when 0 was asked for.
      *
      * @return the local port, 1-65535
-     * @throws NullPointerException when called before {@link #start()} succeeded (nothing is bound yet)
+     * @throws IllegalStateException when called before {@link #start()} succeeded (nothing is bound yet)
      */
     public int port() {
-        return boundAddress.getPort();
+        InetSocketAddress bound = boundAddress;
+        if (bound == null) {
+            throw new IllegalStateException("the server is not started: no port is bound yet");
+        }
+        return bound.getPort();
     }
 
     EventLoop nextLoop() {
@@ -418,10 +422,14 @@ public final class Server implements AutoCloseable {
          * Free 16 KiB chunks ({@link BufferPool#CHUNK_SIZE}) of direct memory each loop keeps for reuse (default 1024,
          * so up to 16 MiB per loop); chunks released beyond that are left to the garbage collector.
          *
-         * @param n not validated: 0 or less keeps none, so every chunk is allocated anew
+         * @param n 0 or more; 0 keeps none, so every chunk is allocated anew
          * @return this builder
+         * @throws IllegalArgumentException when {@code n} is negative
          */
         public Builder maxPooledChunksPerLoop(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("max pooled chunks per loop must be 0 or more, got " + n);
+            }
             this.maxPooledChunksPerLoop = n;
             return this;
         }

@@ -67,8 +67,8 @@ public final class HttpUpgradeRequestParser {
     }
 
     /**
-     * A parser for one request head of at most {@code maxHeaderBytes} bytes (RFC 9110 section 15.5.20: larger is
-     * answered 431).
+     * A parser for one request head of at most {@code maxHeaderBytes} bytes (larger is answered 431 Request Header
+     * Fields Too Large, RFC 6585 section 5).
      *
      * @throws IllegalArgumentException if {@code maxHeaderBytes} is under 16
      */

@@ -27,11 +27,10 @@ public final class Opcode {
      * True for the opcodes RFC 6455 section 5.2 defines: continuation, text, binary (0x0-0x2), close, ping and pong
      * (0x8-0xA). A frame with any other (reserved) opcode fails the connection with 1002.
      *
-     * @param opcode a 4-bit opcode, 0x0-0xF (values outside that range are not rejected: negative ones count as
-     *     known)
-     * @return whether it is defined
+     * @param opcode a 4-bit opcode, 0x0-0xF
+     * @return whether it is defined (false for anything outside 0x0-0xF)
      */
     public static boolean isKnown(int opcode) {
-        return opcode <= BINARY || (opcode >= CLOSE && opcode <= PONG);
+        return (opcode >= 0 && opcode <= BINARY) || (opcode >= CLOSE && opcode <= PONG);
     }
 }
