@@ -17,6 +17,8 @@ final class CloseHandshake {
     private String reason = "";
     private Timer timeout;
     private boolean reported;
+    /** We failed the connection (a protocol error): the peer may still be sending. */
+    private boolean failedByUs;
 
     /**
      * Records the close that ends this WebSocket unless one is recorded already: the first close wins, whether
@@ -37,6 +39,21 @@ final class CloseHandshake {
     void recordFailure(int code, String reason) {
         this.code = code;
         this.reason = reason == null ? "" : reason;
+    }
+
+    /** Marks a close we start because the peer broke the protocol (RFC 6455 section 7.1.7, fail the connection). */
+    void failedByUs() {
+        failedByUs = true;
+    }
+
+    /**
+     * True after {@link #failedByUs()}: the peer may still be sending, so the connection is half-closed and its
+     * input read (and dropped) until the peer closes or the close timeout, rather than closed at once. A socket
+     * closed with input still arriving answers with a reset, and a reset can destroy what we sent last (the
+     * close frame and the messages in front of it) in the peer's receive buffer, or in a TLS proxy's.
+     */
+    boolean lingers() {
+        return failedByUs;
     }
 
     /** The code to report: the recorded close's, or 1006 (RFC 6455 section 7.1.5) when there is none. */

@@ -183,9 +183,14 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
         }
         CloseState s = session.closeState();
         if (s == CloseState.CLOSED) {
-            connection.close();
-            if (connection.queuedBytes() > 0) {
-                startCloseTimeout(); // the handshake is over, but the client must still read what is queued for it
+            if (closing != null && closing.lingers()) {
+                connection.shutdownOutput(); // see CloseHandshake.lingers: closed when the peer closes (onInputClosed)
+                startCloseTimeout();
+            } else {
+                connection.close();
+                if (connection.queuedBytes() > 0) {
+                    startCloseTimeout(); // the handshake is over, but the client must still read what is queued for it
+                }
             }
         } else if (s == CloseState.CLOSE_SENT && connection.isOpen()) {
             startCloseTimeout();
@@ -240,7 +245,9 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
         if (code == CloseCodes.MESSAGE_TOO_BIG) {
             owner.stats.messagesTooBig.increment();
         }
-        closing().recordFailure(code, reason);
+        CloseHandshake c = closing();
+        c.recordFailure(code, reason);
+        c.failedByUs();
     }
 
     @Override

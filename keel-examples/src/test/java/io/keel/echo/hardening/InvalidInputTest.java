@@ -71,6 +71,30 @@ class InvalidInputTest {
         }
     }
 
+    /**
+     * A client the server fails (RFC 6455 section 7.1.7) may still be sending, as Autobahn's case 4.2.5 does a byte
+     * at a time. The server half-closes and keeps reading until the client closes: a socket closed at once would
+     * answer the client's next bytes with a reset, and a reset can destroy the echo and the close frame in the
+     * client's receive buffer (through a TLS proxy such as socat, it did).
+     */
+    @Test
+    void aFailedClientThatKeepsSendingGetsTheEchoTheCloseAndNoReset() throws Exception {
+        try (Wire w = new Wire(plain.address(), false)) {
+            w.upgrade(13);
+            w.write(masked(true, 0x1, "Hello".getBytes(StandardCharsets.UTF_8)));
+            w.write(masked(true, 0xF, new byte[] {1})); // a reserved opcode: 1002
+            var echo = w.readFrame();
+            assertThat(echo.opcode()).isEqualTo(0x1);
+            assertThat(new String(echo.payload(), StandardCharsets.UTF_8)).isEqualTo("Hello");
+            assertThat(w.readCloseCode()).isEqualTo(1002);
+            assertThat(w.in.read()).as("the server's output ends (FIN)").isEqualTo(-1);
+            for (int i = 0; i < 200; i++) {
+                w.write(masked(true, 0x9, new byte[0])); // read and dropped by the server: no reset, no broken pipe
+            }
+            assertThat(w.in.read()).as("still the end of the server's output, not a reset").isEqualTo(-1);
+        }
+    }
+
     private static byte[] masked(boolean fin, int opcode, byte[] payload) {
         return Wire.frame(fin, opcode, payload, true);
     }
