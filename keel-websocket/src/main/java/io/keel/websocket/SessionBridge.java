@@ -73,6 +73,9 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
         connection.send(ByteBuffer.wrap(a.response()));
         session = new WebSocketSession<>(a.version(), owner.sessionConfig, this, this,
             owner.frameScratch(connection.eventLoop()));
+        if (a.deflate() != null) {
+            owner.compression.attach(session, a.deflate(), connection.eventLoop());
+        }
         owner.stats.handshakes.get(a.version()).increment();
         owner.stats.open.increment();
         try {
@@ -161,6 +164,7 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
         }
         if (session != null && closing().markReported()) {
             session.onTransportClosed();
+            owner.compression.detach(session);
             owner.stats.open.decrement();
             try {
                 owner.app.onClose(this, closing.code(), closing.reason());
@@ -319,6 +323,15 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
     @Override
     public String subprotocol() {
         return subprotocol;
+    }
+
+    @Override
+    public String extensions() {
+        if (session == null) {
+            return null;
+        }
+        var codec = session.compression();
+        return codec == null ? "" : codec.agreement().response();
     }
 
     /**

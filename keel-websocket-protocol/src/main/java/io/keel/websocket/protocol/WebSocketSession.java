@@ -1,5 +1,7 @@
 package io.keel.websocket.protocol;
 
+import io.keel.websocket.protocol.deflate.DeflateStats;
+import io.keel.websocket.protocol.deflate.PerMessageDeflate;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -47,6 +49,7 @@ public final class WebSocketSession<R> implements FrameHandler {
     private int receivedCloseCode = -1;
     private boolean closeReported;
     private boolean closeRefused;
+    private int deflateThreshold; // permessage-deflate: smaller messages go out uncompressed
 
     /**
      * A session with a scratch of its own, for a session used alone (tests, tools); sessions driven by one thread
@@ -79,6 +82,29 @@ public final class WebSocketSession<R> implements FrameHandler {
             hixie = new Hixie76FrameDecoder(this, cfg);
             hybi = null;
         }
+    }
+
+    /**
+     * Turns on permessage-deflate (RFC 7692) after a handshake that negotiated it: compressed messages are accepted
+     * (RSV1) and whole messages of at least {@code threshold} bytes are sent compressed ({@link #sendText},
+     * {@link #sendBinary}; fragments and {@link #sendFramed} go uncompressed).
+     *
+     * @param codec the loop's shared codec or the connection's own
+     * @param threshold in bytes
+     * @param stats counts compressed traffic
+     * @throws IllegalStateException for a Hixie-76 session (it has no extensions)
+     */
+    public void enableCompression(PerMessageDeflate codec, int threshold, DeflateStats stats) {
+        if (hybi == null) {
+            throw new IllegalStateException("Hixie-76 has no extensions");
+        }
+        hybi.enableCompression(codec, stats);
+        deflateThreshold = threshold;
+    }
+
+    /** The codec of a session with permessage-deflate, else null. */
+    public PerMessageDeflate compression() {
+        return hybi == null ? null : hybi.codec();
     }
 
     /** The version the handshake accepted. */
@@ -182,7 +208,14 @@ public final class WebSocketSession<R> implements FrameHandler {
             throw new IllegalStateException(first ? "previous fragmented message not finished" : "no fragmented message started");
         }
         R status;
-        if (hybi != null) {
+        PerMessageDeflate deflate = hybi == null ? null : hybi.codec();
+        if (deflate != null && first && last && payload.remaining() >= deflateThreshold) {
+            int raw = payload.remaining();
+            ByteBuffer c = deflate.compress(payload);
+            hybi.deflateStats().countOut(raw, c.remaining());
+            status = sink.writeFrame(scratch.hybiHeader(true, opcode | FrameScratch.RSV1, c.remaining()), c,
+                scratch.empty(), opcode);
+        } else if (hybi != null) {
             int op = first ? opcode : Opcode.CONTINUATION;
             status = sink.writeFrame(scratch.hybiHeader(last, op, payload.remaining()), payload, scratch.empty(), op);
         } else {
