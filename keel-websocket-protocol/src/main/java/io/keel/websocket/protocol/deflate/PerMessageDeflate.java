@@ -18,6 +18,8 @@ public final class PerMessageDeflate {
     /** The tail every sync flush ends with, removed on send and added back on receive (section 7.2.1, 7.2.2). */
     private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
     private static final byte[] NONE = new byte[0];
+    /** An empty message compressed: one empty block without the tail (RFC 7692 section 7.2.3.6). */
+    private static final byte EMPTY_BLOCK = 0;
 
     private final DeflateScratch scratch;
     private final DeflateAgreement agreement;
@@ -72,6 +74,9 @@ public final class PerMessageDeflate {
         int p = payload.position();
         int n = payload.remaining();
         ByteBuffer out = scratch.deflateOut(n + (n >> 10) + 64);
+        if (n == 0) {
+            return out.put(EMPTY_BLOCK).flip(); // zlib flushes nothing for no input
+        }
         d.setInput(payload);
         try {
             while (true) {
