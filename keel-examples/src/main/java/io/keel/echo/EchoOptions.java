@@ -32,6 +32,8 @@ final class EchoOptions {
     boolean verifyPeer;
     Path ca;
     boolean help;
+    String compression = "shared";      // permessage-deflate: off, shared or dedicated
+    Integer compressionThreshold;       // null: the layer's default
 
     static final String USAGE = """
         Usage: keel-echo [options]
@@ -50,6 +52,9 @@ final class EchoOptions {
           --reuse-port             SO_REUSEPORT: several processes may share the port
           --max-message-size BYTES largest WebSocket message accepted (default 16777216)
           --streaming              echo WebSocket fragments as they arrive instead of whole messages
+          --compression off|shared|dedicated   permessage-deflate (default shared: one compressor per event loop;
+                                   dedicated: one per connection, better ratios, about 300 KiB each)
+          --compression-threshold BYTES   send messages smaller than this uncompressed (default 256)
           --stats SECONDS          print a status line every SECONDS
           --admin-port PORT        also serve /healthz and /metrics over plain HTTP on PORT (0: any free port),
                                    a listener of its own: not counted in --max-connections
@@ -83,7 +88,7 @@ final class EchoOptions {
     private static final List<String> KNOWN_WITH_VALUE = List.of("--mode", "--bind", "--port", "--backlog",
         "--io-threads", "--max-connections", "--idle-timeout", "--shutdown-grace", "--max-message-size",
         "--stats", "--cert", "--key", "--pkcs12", "--password-file", "--tls-provider", "--ca", "--self-signed-dir",
-        "--admin-port", "--admin-bind");
+        "--admin-port", "--admin-bind", "--compression", "--compression-threshold");
 
     private void set(String opt, String v) throws UsageException {
         switch (opt) {
@@ -116,6 +121,8 @@ final class EchoOptions {
             case "--admin-port" -> adminPort = intIn(opt, v, 0, 65535);
             case "--admin-bind" -> adminBind = v;
             case "--tls-provider" -> tlsProvider = CommandLine.oneOf(opt, v, "jdk", "openssl");
+            case "--compression" -> compression = CommandLine.oneOf(opt, v, "off", "shared", "dedicated");
+            case "--compression-threshold" -> compressionThreshold = intIn(opt, v, 0, Integer.MAX_VALUE);
             default -> throw new UsageException("unknown option '" + opt + "'");
         }
     }
@@ -160,6 +167,12 @@ final class EchoOptions {
         }
         if (ca != null && !verifyPeer) {
             throw new UsageException("--ca is only used with --verify-peer");
+        }
+        if (mode == Mode.TCP && (!compression.equals("shared") || compressionThreshold != null)) {
+            throw new UsageException("--compression and --compression-threshold need --mode ws or wss");
+        }
+        if (compression.equals("off") && compressionThreshold != null) {
+            throw new UsageException("--compression-threshold has no use with --compression off");
         }
         boolean tlsOptions = cert != null || pkcs12 != null || selfSignedDir != null || verifyPeer
             || !tlsProvider.equals("jdk");

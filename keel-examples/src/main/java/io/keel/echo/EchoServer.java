@@ -45,6 +45,7 @@ final class EchoServer {
             webSocket = WebSocketProtocolHandler.builder(new WebSocketEchoHandler())
                 .maxMessageSize(options.maxMessageSize)
                 .streaming(options.streaming)
+                .compression(DeflateMetrics.config(options.compression, options.compressionThreshold))
                 .httpFallback(HttpEndpoints.forServicePort(this::accepting, this::metrics))
                 .build();
             handler = webSocket;
@@ -206,6 +207,7 @@ final class EchoServer {
             counter(m, "keel_websocket_undeliverable_aborts_total", "Clients aborted because not even a close or pong could be queued for them.", w.undeliverableAborts());
             counter(m, "keel_websocket_published_total", "Messages published to topics.", w.published());
             counter(m, "keel_websocket_deliveries_total", "Published messages queued or sent to subscribers.", w.deliveries());
+            DeflateMetrics.append(m, w.compression());
         }
         if (tlsLayer != null) {
             TlsStats t = tlsLayer.stats();
