@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.keel.websocket.protocol.DeflateClient;
 import io.keel.websocket.protocol.OutputSink;
 import io.keel.websocket.protocol.ProtocolVersion;
 import io.keel.websocket.protocol.WebSocketConfig;
@@ -49,7 +50,7 @@ class InflatingDecoderFuzzTest {
             Deflater client = new Deflater(r.nextInt(10), true);
             for (int m = 0; m < messages; m++) {
                 byte[] data = payload(r);
-                byte[] z = compress(client, data);
+                byte[] z = DeflateClient.syncFlush(client, data);
                 mutate(r, z);
                 int b0 = (r.nextInt(8) == 0 ? r.nextInt(8) << 4 : 0x40) | (r.nextInt(6) == 0 ? r.nextInt(16) : 1 + r.nextInt(2));
                 writeFrame(in, 0x80 | b0, z, r);
@@ -74,19 +75,6 @@ class InflatingDecoderFuzzTest {
             }
         }
         return b;
-    }
-
-    private static byte[] compress(Deflater d, byte[] data) {
-        d.setInput(data);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[65536];
-        int n;
-        do {
-            n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
-            out.write(buf, 0, n);
-        } while (n == buf.length);
-        byte[] z = out.toByteArray();
-        return z.length >= 4 ? Arrays.copyOf(z, z.length - 4) : z;
     }
 
     private static void mutate(Random r, byte[] z) {

@@ -11,27 +11,36 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /** The client side of permessage-deflate for tests: JDK zlib, raw DEFLATE, the sync-flush tail stripped. */
-final class DeflateClient {
+public final class DeflateClient {
     final Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
     final Inflater inflater = new Inflater(true);
     boolean noContextTakeover;
 
     /** One message compressed as RFC 7692 section 7.2.1 says (sync flush, {@code 00 00 FF FF} removed). */
     byte[] compress(byte[] data) {
-        if (data.length == 0) {
-            return new byte[] {0}; // an empty stored block (RFC 7692 section 7.2.3.6)
-        }
-        deflater.setInput(data);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        int n;
-        do {
-            n = deflater.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
-            out.write(buf, 0, n);
-        } while (n == buf.length);
+        byte[] z = syncFlush(deflater, data);
         if (noContextTakeover) {
             deflater.reset();
         }
+        return z;
+    }
+
+    /**
+     * {@code data} through {@code d} with a sync flush, the {@code 00 00 FF FF} tail removed; an empty message is
+     * one {@code 00} byte (RFC 7692 sections 7.2.1 and 7.2.3.6).
+     */
+    public static byte[] syncFlush(Deflater d, byte[] data) {
+        if (data.length == 0) {
+            return new byte[] {0};
+        }
+        d.setInput(data);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        int n;
+        do {
+            n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+            out.write(buf, 0, n);
+        } while (n == buf.length);
         byte[] b = out.toByteArray();
         return Arrays.copyOf(b, b.length - 4);
     }
