@@ -102,7 +102,7 @@ public final class PerMessageDeflate {
 
     /**
      * The decompressor for a message about to be inflated, made on first use; give it the message's payload, then
-     * {@link #tail()}, then call {@link #messageInflated()}.
+     * {@link #tail()}, then call {@link #messageInflated(boolean)}.
      *
      * @return the zlib decompressor
      * @throws IllegalStateException after {@link #end()}
