@@ -9,21 +9,16 @@ import java.nio.charset.StandardCharsets;
  * Sans-I/O per-connection WebSocket state machine for all versions (HyBi framing for 07/08/13, Hixie-76 framing).
  * Not thread-safe: drive it, and every session sharing its {@link FrameScratch}, from one thread (the event loop).
  *
- * <h2>How the glue drives it</h2>
- * <ol>
- *   <li>After {@link Handshaker} returns {@link HandshakeResult.Accepted}, write its response and create a session
- *       with the accepted version, a {@link WebSocketListener} (the app), an {@link OutputSink} (the socket) and
- *       the driving thread's {@link FrameScratch}.</li>
- *   <li>On every read (including bytes left over after the handshake), call {@link #receive(ByteBuffer)}. It consumes
- *       all bytes, unmasking payloads in place (the buffer must be writable), calls the listener and writes automatic
- *       replies (pong, close echo, close on protocol error) to the sink.</li>
- *   <li>After each {@code receive} or send, check {@link #closeState()}: {@link CloseState#CLOSED} → flush, then
- *       close TCP; {@link CloseState#CLOSE_SENT} → arm a close timeout.</li>
- *   <li>If TCP ends first, call {@link #onTransportClosed()} (reports 1006 to the listener if no close was seen).</li>
- * </ol>
- * Each send ({@link #sendText}, {@link #sendBinary}, {@link #sendFragment}, {@link #ping}, {@link #close}) makes
- * one {@code OutputSink.writeFrame} call with a scratch header and the caller's payload (no copy, no allocation)
- * and returns the sink's status ({@code R}), or null when nothing was written (after a close of ours: always).
+ * <p><b>How the glue drives it</b> (the package documentation has it in code): after {@link Handshaker} returns
+ * {@link HandshakeResult.Accepted}, write its response and make a session for the accepted version, with a
+ * {@link WebSocketListener} (the app), an {@link OutputSink} (the socket) and the thread's {@link FrameScratch}
+ * (and {@link #enableCompression} when permessage-deflate was agreed). Feed every read to {@link #receive}: it
+ * consumes all bytes, unmasking payloads in place (the buffer must be writable), calls the listener and writes
+ * automatic replies (pong, close echo, close on protocol error). Then check {@link #closeState()}:
+ * {@link CloseState#CLOSED} → flush and close TCP; {@link CloseState#CLOSE_SENT} → arm a close timeout. If TCP
+ * ends first, call {@link #onTransportClosed()} (1006 to the listener if no close was seen). Each send makes one
+ * {@code OutputSink.writeFrame} call with a scratch header and the caller's payload (no copy, no allocation) and
+ * returns the sink's status ({@code R}), or null when nothing was written (after a close of ours: always).
  *
  * <p><b>Pausing.</b> The session asks its listener {@link WebSocketListener#isReadingPaused()} after each event it
  * delivers; once paused, {@link #receive} returns at once, leaving the rest of the input unconsumed (the glue keeps
