@@ -51,6 +51,25 @@ class EchoOptionsTest {
     }
 
     @Test
+    void drainDelayAndKeepAlivePingsHaveDefaultsAndCheckedValues() throws Exception {
+        EchoOptions d = EchoOptions.parse(new String[0]);
+        assertThat(d.drainDelaySeconds).isEqualTo(5);
+        assertThat(d.pingIntervalSeconds).isEqualTo(30);
+        assertThat(d.pongTimeoutSeconds).isEqualTo(10);
+        EchoOptions o = EchoOptions.parse(new String[] {"--drain-delay", "0", "--ping-interval", "0",
+            "--pong-timeout", "3"});
+        assertThat(o.drainDelaySeconds).isZero();
+        assertThat(o.pingIntervalSeconds).isZero();
+        assertThat(o.pongTimeoutSeconds).isEqualTo(3);
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--drain-delay", "-1"}))
+            .hasMessageContaining("--drain-delay").hasMessageContaining("between 0 and 3600");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--pong-timeout", "0"}))
+            .hasMessageContaining("--pong-timeout").hasMessageContaining("between 1 and");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--ping-interval", "soon"}))
+            .hasMessageContaining("whole number");
+    }
+
+    @Test
     void certAloneIsOnePemFileWithBothAndKeyAloneIsAnError() throws Exception {
         EchoOptions o = EchoOptions.parse(new String[] {"--cert", "both.pem"});
         assertThat(o.cert).hasToString("both.pem");

@@ -75,8 +75,18 @@ public final class EchoProcess implements AutoCloseable {
         pump.start();
     }
 
-    /** Starts keel-echo with {@code args} and waits for its "listening on" line. */
+    /**
+     * Starts keel-echo with {@code args} and waits for its "listening on" line. Without a {@code --drain-delay} in
+     * {@code args}, it gets {@code --drain-delay 0}: a test that does not test the drain does not wait for it.
+     */
     public static EchoProcess start(String... args) throws Exception {
+        if (!java.util.Arrays.asList(args).contains("--drain-delay")) {
+            String[] withoutDrain = new String[args.length + 2];
+            withoutDrain[0] = "--drain-delay";
+            withoutDrain[1] = "0";
+            System.arraycopy(args, 0, withoutDrain, 2, args.length);
+            args = withoutDrain;
+        }
         return startProgram(EchoMain.class, args);
     }
 
