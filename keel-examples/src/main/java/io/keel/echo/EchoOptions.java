@@ -31,7 +31,7 @@ final class EchoOptions {
     Path selfSignedDir; // null: the default cache directory
     Integer adminPort;  // null: no admin listener
     String adminBind;   // null: 127.0.0.1
-    String tlsProvider = "jdk";
+    String tlsProvider = "auto";
     boolean verifyPeer;
     Path ca;
     boolean help;
@@ -65,7 +65,7 @@ final class EchoOptions {
           --pkcs12 FILE --password-file FILE   PKCS#12 key store and the file whose first line is its password (wss)
           --self-signed-dir DIR    where the generated certificate is kept across restarts (wss without --cert or
                                    --pkcs12; default $XDG_CACHE_HOME/keel, else ~/.cache/keel)
-          --tls-provider jdk|openssl   TLS implementation (default jdk)
+          --tls-provider auto|jdk|openssl   TLS implementation (default auto: openssl where it loads, else jdk)
           --verify-peer --ca FILE  require client certificates signed by the CA in FILE
           --help                   this text
 
@@ -127,7 +127,7 @@ final class EchoOptions {
             case "--self-signed-dir" -> selfSignedDir = path(opt, v);
             case "--admin-port" -> adminPort = intIn(opt, v, 0, 65535);
             case "--admin-bind" -> adminBind = v;
-            case "--tls-provider" -> tlsProvider = CommandLine.oneOf(opt, v, "jdk", "openssl");
+            case "--tls-provider" -> tlsProvider = CommandLine.oneOf(opt, v, "auto", "jdk", "openssl");
             default -> throw new UsageException("unknown option '" + opt + "'");
         }
     }
@@ -174,7 +174,7 @@ final class EchoOptions {
             throw new UsageException("--ca is only used with --verify-peer");
         }
         boolean tlsOptions = cert != null || pkcs12 != null || selfSignedDir != null || verifyPeer
-            || !tlsProvider.equals("jdk");
+            || !tlsProvider.equals("auto");
         if (tlsOptions && mode != Mode.WSS) {
             throw new UsageException("TLS options need --mode wss");
         }

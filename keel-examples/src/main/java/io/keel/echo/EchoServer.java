@@ -160,7 +160,8 @@ final class EchoServer {
             case TCP -> lines.add("tcp echo server listening on " + hostPort);
             case WS -> lines.add("ws echo server listening on ws://" + hostPort + "/");
             case WSS -> lines.add("wss echo server listening on wss://" + hostPort + "/"
-                + " (TLS " + options.tlsProvider + ", certificate SHA-256 " + tls.sha256Fingerprint() + ")");
+                + " (TLS " + tls.provider().name().toLowerCase(Locale.ROOT) + ", certificate SHA-256 "
+                + tls.sha256Fingerprint() + ")");
         }
         if (webSocket != null) {
             lines.add("  browser page: " + http + hostPort + HttpEndpoints.PAGE);
@@ -173,6 +174,10 @@ final class EchoServer {
         } else if (webSocket != null) {
             lines.add("  health check: " + http + hostPort + HttpEndpoints.HEALTH);
             lines.add("  metrics:      " + http + hostPort + HttpEndpoints.METRICS);
+        }
+        String fallback = tls == null ? null : ServerProgram.autoFallbackLine(options.tlsProvider, tls.provider());
+        if (fallback != null) {
+            lines.add(fallback);
         }
         if (selfSigned != null) {
             lines.add(selfSigned.file() != null

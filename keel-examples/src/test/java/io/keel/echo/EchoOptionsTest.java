@@ -11,7 +11,7 @@ class EchoOptionsTest {
         EchoOptions o = EchoOptions.parse(new String[0]);
         assertThat(o.mode).isEqualTo(EchoOptions.Mode.WSS);
         assertThat(o.portOrDefault()).isEqualTo(8443);
-        assertThat(o.tlsProvider).isEqualTo("jdk");
+        assertThat(o.tlsProvider).isEqualTo("auto");
         assertThat(o.maxMessageSize).isEqualTo(16 * 1024 * 1024);
     }
 
@@ -47,7 +47,9 @@ class EchoOptionsTest {
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--verify-peer"})).hasMessageContaining("--ca");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "ws", "--tls-provider", "openssl"}))
             .hasMessageContaining("need --mode wss");
-        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--tls-provider", "gnutls"})).hasMessageContaining("jdk or openssl");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--tls-provider", "gnutls"})).hasMessageContaining("auto, jdk or openssl");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "ws", "--tls-provider", "jdk"}))
+            .hasMessageContaining("need --mode wss");
     }
 
     @Test
