@@ -191,8 +191,8 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
     /**
      * The settings of a layer. Defaults: every protocol version, messages up to 16 MiB delivered whole, request
      * heads up to 8 KiB, a 10 s handshake timeout, a 5 s close timeout, no subprotocol, any origin, the default
-     * page for plain HTTP, {@link BackpressurePolicy#PAUSE_READING}, and no keep-alive pings. Not thread-safe; {@link #build()} copies
-     * the settings, so a builder may be reused.
+     * page for plain HTTP, {@link BackpressurePolicy#PAUSE_READING}, and no keep-alive pings. Not thread-safe;
+     * {@link #build()} copies the settings, so a builder may be reused.
      */
     public static final class Builder {
         private final WebSocketHandler app;
