@@ -14,6 +14,10 @@ abstract class AbstractConnection extends TimerWheel.Node implements Connection 
     private static final Object[] NO_USER_DATA = new Object[0];
     // seldom-changed states share one byte: a connection object's size is memory per connection
     static final byte SHUTDOWN_OUTPUT_REQUESTED = 1, OUTPUT_SHUT = 2, REDELIVER_SCHEDULED = 4, IDLE_TIMED_OUT = 8;
+    /** The handler has not been told of this connection (its PROXY header is awaited, or it was refused). */
+    static final byte NOT_OPENED = 16;
+    /** Holds a slot of the per-client-address limit, to free when it closes. */
+    static final byte PER_ADDRESS_SLOT = 32;
 
     final EventLoop loop;
     final ConnectionHandler handler;
@@ -68,6 +72,11 @@ abstract class AbstractConnection extends TimerWheel.Node implements Connection 
             remote = loop.transport.remoteAddress(handle);
         }
         return remote;
+    }
+
+    /** The client's address from a PROXY header: what {@link #remoteAddress()} returns from now on. */
+    final void proxiedRemote(InetSocketAddress client) {
+        remote = client;
     }
 
     @Override

@@ -23,7 +23,11 @@ final class NioConnection extends SendingConnection {
     void opened(Object handle) {
         this.handle = handle;
         loop.server.counters.connectionOpened();
-        long idle = loop.server.config.idleTimeoutNanos;
+        ServerConfig config = loop.server.config;
+        if ((config.proxy != null || config.perAddress != null) && !Admission.atAccept(this)) {
+            return; // its PROXY header is awaited, or it was refused
+        }
+        long idle = config.idleTimeoutNanos;
         if (idle > 0) {
             loop.rearm(this, idle);
         }
@@ -112,11 +116,15 @@ final class NioConnection extends SendingConnection {
         loop.bytesIn += n;
         lastActivityNanos = loop.nowNanos;
         buf.flip();
+        if (has(NOT_OPENED)) {
+            Admission.headerInput(this, buf);
+            return;
+        }
         deliver(buf);
     }
 
     /** Hands the kept remainder, followed by {@code fresh} (may be null), to onData. */
-    private void deliver(ByteBuffer fresh) {
+    void deliver(ByteBuffer fresh) {
         ByteBuffer data;
         if (pendingInput != null) {
             if (fresh != null && fresh.hasRemaining()) {
@@ -130,6 +138,10 @@ final class NioConnection extends SendingConnection {
     }
 
     private void inputEnded() {
+        if (has(NOT_OPENED)) {
+            Admission.headerFailed(this, "the connection ended before its PROXY header");
+            return;
+        }
         inputClosed = true;
         updateInterest();
         if (has(OUTPUT_SHUT)) {
@@ -236,6 +248,10 @@ final class NioConnection extends SendingConnection {
         if (loop.cork.isOwnedBy(this)) {
             loop.cork.reset();
         }
+        if (has(NOT_OPENED)) {
+            closeNow(); // the handler never heard of it
+            return;
+        }
         try {
             handler.onError(this, e);
         } catch (RuntimeException ex) {
@@ -260,6 +276,12 @@ final class NioConnection extends SendingConnection {
             outbound = null;
         }
         loop.server.counters.connectionClosed();
+        if (has(PER_ADDRESS_SLOT)) {
+            Admission.released(this);
+        }
+        if (has(NOT_OPENED)) {
+            return; // the handler never heard of it
+        }
         try {
             handler.onClose(this);
         } catch (RuntimeException e) {
@@ -269,10 +291,17 @@ final class NioConnection extends SendingConnection {
 
     // ---- timers and shutdown ----
 
-    /** The idle-timeout check: this connection is its own timer node (see TimerWheel.Node). */
+    /**
+     * The idle-timeout check, or the PROXY header timeout while the header is awaited: this connection is its own
+     * timer node (see TimerWheel.Node).
+     */
     @Override
     public void run() {
         if (!open) {
+            return;
+        }
+        if (has(NOT_OPENED)) {
+            Admission.headerTimedOut(this);
             return;
         }
         long timeout = loop.server.config.idleTimeoutNanos;
@@ -294,6 +323,10 @@ final class NioConnection extends SendingConnection {
     /** The server shuts down gracefully: onShutdown. */
     void serverShutdown() {
         if (!open) {
+            return;
+        }
+        if (has(NOT_OPENED)) {
+            closeNow();
             return;
         }
         dispatch(SHUTDOWN, null);
