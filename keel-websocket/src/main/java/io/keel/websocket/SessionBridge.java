@@ -104,6 +104,15 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
         }
     }
 
+    /**
+     * Who started the end of this WebSocket: null while no close has started; see {@link CloseInitiator}. Public
+     * for {@link WebSocket#closeInitiator()} (WebSocketConnection is this object).
+     */
+    public final CloseInitiator closeInitiator() {
+        CloseHandshake c = closing;
+        return c == null ? null : c.initiator();
+    }
+
     /** The close handshake's state, made when a close starts (an open WebSocket has none). */
     final CloseHandshake closing() {
         CloseHandshake c = closing;
@@ -234,7 +243,7 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
 
     @Override
     public void onClose(int code, String reason) {
-        closing().record(code, reason);
+        closing().recordClients(code, reason);
     }
 
     @Override
