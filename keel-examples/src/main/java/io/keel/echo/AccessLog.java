@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -34,6 +36,9 @@ import javax.net.ssl.SSLSession;
 final class AccessLog implements AutoCloseable {
     /** The value of {@code --access-log} that means standard output. */
     static final String STDOUT = "-";
+    /** ISO 8601 in UTC with milliseconds, always the same width. */
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+        .withZone(ZoneOffset.UTC);
 
     private final PrintStream out;
     private final boolean ownsStream;
@@ -65,7 +70,7 @@ final class AccessLog implements AutoCloseable {
 
     /** Writes one line: the time, then {@code fields}; safe from any thread. */
     void log(CharSequence fields) {
-        String line = Instant.now() + " " + fields + "\n";
+        String line = TIME.format(Instant.now()) + " " + fields + "\n";
         synchronized (out) {
             out.print(line);
             out.flush();
