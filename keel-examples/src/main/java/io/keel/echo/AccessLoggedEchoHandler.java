@@ -62,18 +62,21 @@ final class AccessLoggedEchoHandler implements WebSocketHandler {
 
     @Override
     public void onText(WebSocket ws, ByteBuffer utf8) {
-        Session s = ws.get(SESSION);
         int n = utf8.remaining();
-        s.received(n, true);
-        s.sent(ws.sendText(utf8), n, true);
+        count(ws, n).sent(ws.sendText(utf8), n, true);
     }
 
     @Override
     public void onBinary(WebSocket ws, ByteBuffer data) {
-        Session s = ws.get(SESSION);
         int n = data.remaining();
+        count(ws, n).sent(ws.sendBinary(data), n, true);
+    }
+
+    /** Counts a whole message of {@code n} bytes received; returns the session, to count its echo. */
+    private static Session count(WebSocket ws, int n) {
+        Session s = ws.get(SESSION);
         s.received(n, true);
-        s.sent(ws.sendBinary(data), n, true);
+        return s;
     }
 
     @Override
