@@ -176,24 +176,30 @@ public final class HaproxyHarness implements AutoCloseable {
         }
     }
 
-    /** Stops HAProxy, then every instance (SIGTERM, then forcibly). */
+    /** Stops HAProxy, then every instance (SIGTERM, then forcibly); keeps an interrupt for the caller. */
     @Override
-    public void close() throws InterruptedException {
-        if (haproxy != null) {
-            haproxy.destroy();
-            if (!haproxy.waitFor(5, TimeUnit.SECONDS)) {
-                haproxy.destroyForcibly();
+    public void close() {
+        try {
+            if (haproxy != null) {
+                haproxy.destroy();
+                if (!haproxy.waitFor(5, TimeUnit.SECONDS)) {
+                    haproxy.destroyForcibly();
+                }
             }
-        }
-        for (EchoProcess p : instances) {
-            p.sigterm();
-        }
-        for (EchoProcess p : instances) {
-            try {
-                p.awaitExit(20);
-            } catch (AssertionError e) {
-                p.close();
+            for (EchoProcess p : instances) {
+                p.sigterm();
             }
+            for (EchoProcess p : instances) {
+                try {
+                    p.awaitExit(20);
+                } catch (AssertionError e) {
+                    p.close();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            haproxy.destroyForcibly();
+            instances.forEach(EchoProcess::close);
         }
     }
 }

@@ -70,6 +70,13 @@ class HaproxyProxyProtocolTest {
                 return servedBy.size() == clients.size();
             });
             assertThat(servedBy.values()).as("round robin: every instance served clients").containsAll(List.of(0, 1, 2));
+            // HAProxy's health checks carry a PROXY header too (v1 UNKNOWN / v2 LOCAL): served, with HAProxy's address
+            for (int i = 0; i < INSTANCES; i++) {
+                int instance = i;
+                Awaits.await("a health check logged by instance " + i, Duration.ofSeconds(10), () -> lines(lb, instance)
+                    .stream().anyMatch(l -> l.contains(" http client=127.0.0.1:") && l.contains(" path=/healthz status=200 ")));
+            }
+            assertThat(lb.haproxyOutput()).as("no server went down").noneMatch(l -> l.contains(" is DOWN"));
             for (int i = 0; i < INSTANCES; i++) {
                 for (String line : lines(lb, i)) {
                     if (line.contains(" ws ")) {
