@@ -175,6 +175,13 @@ final class EchoServer {
             lines.add("  health check: " + http + hostPort + HttpEndpoints.HEALTH);
             lines.add("  metrics:      " + http + hostPort + HttpEndpoints.METRICS);
         }
+        if (options.proxyProtocol) {
+            long timeout = options.proxyHeaderTimeoutSeconds != null ? options.proxyHeaderTimeoutSeconds
+                : ProxyProtocolConfig.DEFAULT_HEADER_TIMEOUT.toSeconds();
+            lines.add("  PROXY protocol: required from " + options.trustedProxies.stream().map(Object::toString)
+                .collect(java.util.stream.Collectors.joining(", ")) + " (header timeout " + timeout
+                + " s); other peers are served as direct clients");
+        }
         if (selfSigned != null) {
             lines.add(selfSigned.file() != null
                 ? "  certificate:  " + selfSigned.certificateFile() + " (self-signed: accept it once in the browser,"
