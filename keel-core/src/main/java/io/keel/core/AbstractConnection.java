@@ -13,11 +13,12 @@ import java.util.concurrent.TimeUnit;
 abstract class AbstractConnection extends TimerWheel.Node implements Connection {
     private static final Object[] NO_USER_DATA = new Object[0];
     // seldom-changed states share one byte: a connection object's size is memory per connection
-    static final byte SHUTDOWN_OUTPUT_REQUESTED = 1, OUTPUT_SHUT = 2, REDELIVER_SCHEDULED = 4, IDLE_TIMED_OUT = 8;
+    static final byte SHUTDOWN_OUTPUT_REQUESTED = 1, OUTPUT_SHUT = 2, REDELIVER_SCHEDULED = 4, IDLE_TIMED_OUT = 8,
+        OWN_IDLE_TIMEOUT = 16;
     /** The handler has not been told of this connection (its PROXY header is awaited, or it was refused). */
-    static final byte NOT_OPENED = 16;
+    static final byte NOT_OPENED = 32;
     /** Holds a slot of the per-client-address limit, to free when it closes. */
-    static final byte PER_ADDRESS_SLOT = 32;
+    static final byte PER_ADDRESS_SLOT = 64;
 
     final EventLoop loop;
     final ConnectionHandler handler;
@@ -30,6 +31,8 @@ abstract class AbstractConnection extends TimerWheel.Node implements Connection 
     boolean closeRequested;
     private byte flags;
     long lastActivityNanos;
+    /** The idle timeout the timer node checks: the server's, until a layer sets this connection's own. */
+    long idleTimeoutNanos;
     /** Input the handler left unconsumed, in read mode, or null (see {@link InputRemainder}). */
     java.nio.ByteBuffer pendingInput;
 
@@ -41,6 +44,7 @@ abstract class AbstractConnection extends TimerWheel.Node implements Connection 
         this.loop = loop;
         this.handler = loop.server.config.handler;
         this.lastActivityNanos = loop.nowNanos;
+        this.idleTimeoutNanos = loop.server.config.idleTimeoutNanos;
     }
 
     final boolean has(byte flag) {
@@ -54,6 +58,28 @@ abstract class AbstractConnection extends TimerWheel.Node implements Connection 
     /** False once a close, or an output shutdown, was asked for: nothing new may be sent. */
     final boolean outputOpen() {
         return open && !closeRequested && !has(SHUTDOWN_OUTPUT_REQUESTED);
+    }
+
+    @Override
+    public void idleTimeout(long timeout, TimeUnit unit) {
+        loop.checkInLoop();
+        long nanos = Math.max(0, unit.toNanos(timeout));
+        idleTimeoutNanos = nanos;
+        set(OWN_IDLE_TIMEOUT, true);
+        if (!open) {
+            return;
+        }
+        if (nanos == 0) {
+            loop.cancelTimer(this);
+        } else {
+            // due when the connection has been idle for the new timeout (at once if it already has)
+            loop.rearm(this, nanos - (loop.nowNanos - lastActivityNanos));
+        }
+    }
+
+    @Override
+    public long idleTimeoutNanos() {
+        return idleTimeoutNanos;
     }
 
     @Override

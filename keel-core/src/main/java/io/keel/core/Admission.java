@@ -69,7 +69,7 @@ final class Admission {
             return;
         }
         c.set(AbstractConnection.NOT_OPENED, false);
-        long idle = c.loop.server.config.idleTimeoutNanos;
+        long idle = c.idleTimeoutNanos; // the server's: no handler has set its own yet
         if (idle > 0) {
             c.loop.rearm(c, idle);
         } else {

@@ -148,6 +148,32 @@ public interface Connection {
     /** False once the connection is closing or closed. A snapshot when called off the loop. */
     boolean isOpen();
 
+    /**
+     * For layers: sets this connection's own idle timeout, replacing the server's
+     * ({@link Server.Builder#idleTimeout}) for it alone. {@link ConnectionHandler#onIdleTimeout} follows once the
+     * connection has read and written nothing for {@code timeout} (counted from its last activity, so at once if it
+     * has already been idle that long), and again after each further period. A layer uses it as a shorter,
+     * changing deadline on the connection's one timer node, with no task object per connection (the WebSocket
+     * layer's keep-alive pings: the ping interval, then the pong timeout). Idle timeouts on a connection's own
+     * timeout are not counted in {@link ServerStats#idleTimeouts()}: the layer counts its own. Loop only.
+     *
+     * @param timeout the new timeout; zero or negative: none (no more idle callbacks)
+     * @param unit its unit
+     * @throws IllegalStateException when called off the connection's event loop
+     * @throws UnsupportedOperationException when the connection has no idle timer (the default of this method)
+     */
+    default void idleTimeout(long timeout, TimeUnit unit) {
+        throw new UnsupportedOperationException("this connection has no idle timer");
+    }
+
+    /**
+     * For layers: the idle timeout in force for this connection, in nanoseconds: the server's, or the one set by
+     * {@link #idleTimeout(long, TimeUnit)}; zero when there is none (the default of this method).
+     */
+    default long idleTimeoutNanos() {
+        return 0;
+    }
+
     /** The peer's address (kept after the first call), or null when the socket can no longer tell (closed). */
     InetSocketAddress remoteAddress();
 

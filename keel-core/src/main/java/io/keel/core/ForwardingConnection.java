@@ -109,6 +109,16 @@ public abstract class ForwardingConnection implements Connection {
     }
 
     @Override
+    public void idleTimeout(long timeout, TimeUnit unit) {
+        delegate.idleTimeout(timeout, unit);
+    }
+
+    @Override
+    public long idleTimeoutNanos() {
+        return delegate.idleTimeoutNanos();
+    }
+
+    @Override
     public boolean isOpen() {
         return delegate.isOpen();
     }

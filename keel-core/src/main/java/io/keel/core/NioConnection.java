@@ -23,11 +23,10 @@ final class NioConnection extends SendingConnection {
     void opened(Object handle) {
         this.handle = handle;
         loop.server.counters.connectionOpened();
-        ServerConfig config = loop.server.config;
-        if ((config.proxy != null || config.perAddress != null) && !Admission.atAccept(this)) {
+        if ((loop.server.config.proxy != null || loop.server.config.perAddress != null) && !Admission.atAccept(this)) {
             return; // its PROXY header is awaited, or it was refused
         }
-        long idle = config.idleTimeoutNanos;
+        long idle = idleTimeoutNanos;
         if (idle > 0) {
             loop.rearm(this, idle);
         }
@@ -293,7 +292,9 @@ final class NioConnection extends SendingConnection {
 
     /**
      * The idle-timeout check, or the PROXY header timeout while the header is awaited: this connection is its own
-     * timer node (see TimerWheel.Node).
+     * timer node (see TimerWheel.Node). The idle timeout is the server's, or the one a layer set for this connection
+     * ({@link #idleTimeout}); only the server's is counted in the server's idle timeouts (a layer that sets its own,
+     * such as the WebSocket keep-alive, counts its own).
      */
     @Override
     public void run() {
@@ -304,19 +305,22 @@ final class NioConnection extends SendingConnection {
             Admission.headerTimedOut(this);
             return;
         }
-        long timeout = loop.server.config.idleTimeoutNanos;
+        long timeout = idleTimeoutNanos;
+        if (timeout <= 0) {
+            return;
+        }
         long idleFor = loop.nowNanos - lastActivityNanos;
         if (idleFor < timeout) {
             loop.rearm(this, timeout - idleFor);
             return;
         }
-        if (!has(IDLE_TIMED_OUT)) {
+        if (!has(IDLE_TIMED_OUT) && !has(OWN_IDLE_TIMEOUT)) {
             set(IDLE_TIMED_OUT, true); // counted once, even when the handler's answer (a close) needs another period
             loop.server.counters.idleTimedOut();
         }
         dispatch(IDLE_TIMEOUT, null);
-        if (open) {
-            loop.rearm(this, timeout);
+        if (open && !scheduled && idleTimeoutNanos > 0) {
+            loop.rearm(this, idleTimeoutNanos); // unless the handler set a new timeout, which armed the node
         }
     }
 

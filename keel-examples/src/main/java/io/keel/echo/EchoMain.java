@@ -2,7 +2,6 @@ package io.keel.echo;
 
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code keel-echo}: the echo servers (tcp, ws, and the flagship wss) behind one command line.
@@ -37,7 +36,7 @@ public final class EchoMain {
             err.println("keel-echo: " + e.getMessage());
             return 1;
         }
-        CountDownLatch stop = ShutdownSignals.terminationLatch();
+        DrainingShutdown shutdown = DrainingShutdown.onSignals();
         if (echo.selfSigned != null && echo.selfSigned.note() != null) {
             (echo.selfSigned.warning() ? err : out).println("keel-echo: " + echo.selfSigned.note());
             err.flush();
@@ -59,9 +58,8 @@ public final class EchoMain {
         if (options.statsSeconds > 0) {
             StatsPrinter.start(echo, out, options.statsSeconds);
         }
-        ShutdownSignals.awaitThenShutDown(stop, "keel-echo", echo.server,
-            Duration.ofSeconds(options.shutdownGraceSeconds), out,
-            echo.webSocket != null ? ShutdownSignals.WEBSOCKET_CLOSE : "open connections are closed");
+        shutdown.awaitThenDrainAndShutDown(echo, Duration.ofSeconds(options.drainDelaySeconds),
+            Duration.ofSeconds(options.shutdownGraceSeconds), out);
         echo.closeAdmin();
         return 0;
     }

@@ -19,6 +19,9 @@ final class EchoOptions {
     int maxConnections = 0; // 0: unlimited
     int idleTimeoutSeconds = 300;
     int shutdownGraceSeconds = 10;
+    int drainDelaySeconds = 5;
+    int pingIntervalSeconds = 30;
+    int pongTimeoutSeconds = 10;
     int maxMessageSize = 16 * 1024 * 1024;
     boolean streaming;
     boolean reusePort;
@@ -30,7 +33,7 @@ final class EchoOptions {
     Path selfSignedDir; // null: the default cache directory
     Integer adminPort;  // null: no admin listener
     String adminBind;   // null: 127.0.0.1
-    String tlsProvider = "jdk";
+    String tlsProvider = "auto";
     boolean verifyPeer;
     Path ca;
     boolean help;
@@ -55,6 +58,10 @@ final class EchoOptions {
           --max-connections N      refuse connections over N (default unlimited)
           --idle-timeout SECONDS   close connections idle this long (default 300; 0 never)
           --shutdown-grace SECONDS on SIGINT/SIGTERM, wait this long for clients before closing (default 10)
+          --drain-delay SECONDS    on SIGINT/SIGTERM, first answer /healthz with 503 this long while clients are
+                                   still served, so load balancers stop sending new ones (default 5; 0 skips)
+          --ping-interval SECONDS  ping WebSockets quiet this long (default 30; 0 never)
+          --pong-timeout SECONDS   close (1001) a pinged WebSocket that sends nothing this long (default 10)
           --reuse-port             SO_REUSEPORT: several processes may share the port
           --max-message-size BYTES largest WebSocket message accepted (default 16777216)
           --streaming              echo WebSocket fragments as they arrive instead of whole messages
@@ -66,7 +73,7 @@ final class EchoOptions {
           --pkcs12 FILE --password-file FILE   PKCS#12 key store and the file whose first line is its password (wss)
           --self-signed-dir DIR    where the generated certificate is kept across restarts (wss without --cert or
                                    --pkcs12; default $XDG_CACHE_HOME/keel, else ~/.cache/keel)
-          --tls-provider jdk|openssl   TLS implementation (default jdk)
+          --tls-provider auto|jdk|openssl   TLS implementation (default auto: openssl where it loads, else jdk)
           --verify-peer --ca FILE  require client certificates signed by the CA in FILE
           --proxy-protocol         read a PROXY protocol header (v1 or v2, as HAProxy sends them) on every
                                    connection from --trusted-proxies; a missing or bad header closes it
@@ -81,11 +88,12 @@ final class EchoOptions {
 
           HTTP endpoints, on the ws/wss port (and /healthz, /metrics on the --admin-port, in every mode):
             GET /           a page to try the echo in a browser
-            GET /healthz    200 "ok" while the server accepts connections, 503 once it shuts down
+            GET /healthz    200 "ok" while the server accepts connections, 503 once it drains or shuts down
             GET /metrics    the counters in Prometheus' text format
 
           On SIGHUP the wss server re-reads its certificate files: new connections get the new certificate,
-          open ones keep going. SIGINT/SIGTERM close every WebSocket with 1001 (going away) and exit 0.
+          open ones keep going. SIGINT/SIGTERM: /healthz answers 503 for --drain-delay, then every WebSocket
+          gets a close with 1001 (going away), then exit 0 (a second signal skips the rest of the delay).
         """;
 
     static EchoOptions parse(String[] args) throws UsageException {
@@ -112,8 +120,9 @@ final class EchoOptions {
     private static final List<String> KNOWN_WITH_VALUE = List.of("--mode", "--bind", "--port", "--backlog",
         "--io-threads", "--max-connections", "--idle-timeout", "--shutdown-grace", "--max-message-size",
         "--stats", "--cert", "--key", "--pkcs12", "--password-file", "--tls-provider", "--ca", "--self-signed-dir",
-        "--admin-port", "--admin-bind", "--trusted-proxies", "--proxy-header-timeout", "--max-connections-per-ip",
-        "--access-log");
+        "--admin-port", "--admin-bind",
+        "--drain-delay", "--ping-interval", "--pong-timeout",
+        "--trusted-proxies", "--proxy-header-timeout", "--max-connections-per-ip", "--access-log");
 
     private void set(String opt, String v) throws UsageException {
         switch (opt) {
@@ -140,6 +149,9 @@ final class EchoOptions {
             case "--max-connections" -> maxConnections = intIn(opt, v, 1, Integer.MAX_VALUE);
             case "--idle-timeout" -> idleTimeoutSeconds = intIn(opt, v, 0, 86_400 * 365);
             case "--shutdown-grace" -> shutdownGraceSeconds = intIn(opt, v, 0, 3600);
+            case "--drain-delay" -> drainDelaySeconds = intIn(opt, v, 0, 3600);
+            case "--ping-interval" -> pingIntervalSeconds = intIn(opt, v, 0, 86_400);
+            case "--pong-timeout" -> pongTimeoutSeconds = intIn(opt, v, 1, 86_400);
             case "--max-message-size" -> maxMessageSize = intIn(opt, v, 125, Integer.MAX_VALUE - 64);
             case "--stats" -> statsSeconds = intIn(opt, v, 1, 86_400);
             case "--cert" -> cert = path(opt, v);
@@ -150,7 +162,7 @@ final class EchoOptions {
             case "--self-signed-dir" -> selfSignedDir = path(opt, v);
             case "--admin-port" -> adminPort = intIn(opt, v, 0, 65535);
             case "--admin-bind" -> adminBind = v;
-            case "--tls-provider" -> tlsProvider = CommandLine.oneOf(opt, v, "jdk", "openssl");
+            case "--tls-provider" -> tlsProvider = CommandLine.oneOf(opt, v, "auto", "jdk", "openssl");
             default -> throw new UsageException("unknown option '" + opt + "'");
         }
     }
@@ -210,7 +222,7 @@ final class EchoOptions {
             throw new UsageException("--ca is only used with --verify-peer");
         }
         boolean tlsOptions = cert != null || pkcs12 != null || selfSignedDir != null || verifyPeer
-            || !tlsProvider.equals("jdk");
+            || !tlsProvider.equals("auto");
         if (tlsOptions && mode != Mode.WSS) {
             throw new UsageException("TLS options need --mode wss");
         }

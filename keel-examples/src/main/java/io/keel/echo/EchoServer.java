@@ -29,6 +29,8 @@ final class EchoServer {
     final SelfSignedCache.Result selfSigned;  // null unless wss with a generated certificate
     final Server admin;                       // null without --admin-port
     final AccessLog accessLog;                // null without --access-log
+    /** Set on the first SIGTERM when a drain delay is on: /healthz answers 503, clients are still served. */
+    private volatile boolean draining;
 
     private EchoServer(EchoOptions options) throws StartupException {
         this.options = options;
@@ -51,6 +53,8 @@ final class EchoServer {
                 .maxMessageSize(options.maxMessageSize)
                 .streaming(options.streaming)
                 .httpFallback(accessLog != null ? accessLog.logging(endpoints) : endpoints)
+                .pingInterval(Duration.ofSeconds(options.pingIntervalSeconds))
+                .pongTimeout(Duration.ofSeconds(options.pongTimeoutSeconds))
                 .build();
             handler = webSocket;
         }
@@ -142,8 +146,14 @@ final class EchoServer {
         });
     }
 
+    /** What /healthz reports: false (503) while draining and once the graceful shutdown stops accepting. */
     boolean accepting() {
-        return server.isAccepting();
+        return !draining && server.isAccepting();
+    }
+
+    /** The drain starts: /healthz answers 503 so that load balancers stop sending new clients (still served). */
+    void startDraining() {
+        draining = true;
     }
 
     /**
@@ -161,7 +171,8 @@ final class EchoServer {
             case TCP -> lines.add("tcp echo server listening on " + hostPort);
             case WS -> lines.add("ws echo server listening on ws://" + hostPort + "/");
             case WSS -> lines.add("wss echo server listening on wss://" + hostPort + "/"
-                + " (TLS " + options.tlsProvider + ", certificate SHA-256 " + tls.sha256Fingerprint() + ")");
+                + " (TLS " + tls.provider().name().toLowerCase(Locale.ROOT) + ", certificate SHA-256 "
+                + tls.sha256Fingerprint() + ")");
         }
         if (webSocket != null) {
             lines.add("  browser page: " + http + hostPort + HttpEndpoints.PAGE);
@@ -181,6 +192,10 @@ final class EchoServer {
             lines.add("  PROXY protocol: required from " + options.trustedProxies.stream().map(Object::toString)
                 .collect(java.util.stream.Collectors.joining(", ")) + " (header timeout " + timeout
                 + " s); other peers are served as direct clients");
+        }
+        String fallback = tls == null ? null : ServerProgram.autoFallbackLine(options.tlsProvider, tls.provider());
+        if (fallback != null) {
+            lines.add(fallback);
         }
         if (selfSigned != null) {
             lines.add(selfSigned.file() != null
@@ -222,6 +237,8 @@ final class EchoServer {
             counter(m, "keel_websocket_protocol_errors_total", "Connections failed for a protocol error (1002, 1007, 1009).", w.protocolErrors());
             counter(m, "keel_websocket_messages_too_big_total", "Connections closed with 1009.", w.messagesTooBig());
             counter(m, "keel_http_requests_total", "Plain HTTP requests served.", w.httpRequests());
+            counter(m, "keel_websocket_keepalive_pings_total", "Keep-alive pings sent to quiet WebSockets (--ping-interval).", w.keepAlivePings());
+            counter(m, "keel_websocket_pong_timeouts_total", "WebSockets closed with 1001 for not answering a ping within --pong-timeout.", w.pongTimeouts());
             counter(m, "keel_websocket_close_timeouts_total", "Connections aborted because the client did not finish the close handshake in time.", w.closeTimeouts());
             counter(m, "keel_websocket_send_queue_overflows_total", "Clients closed with 1008 because their send queue was full (they do not read).", w.sendQueueOverflows());
             counter(m, "keel_websocket_undeliverable_aborts_total", "Clients aborted because not even a close or pong could be queued for them.", w.undeliverableAborts());

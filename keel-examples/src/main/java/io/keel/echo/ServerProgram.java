@@ -32,22 +32,40 @@ public final class ServerProgram {
     /**
      * The TLS context of a wss server.
      *
-     * @param provider the {@code --tls-provider} value: {@code "openssl"} (BoringSSL), anything else the JDK's
+     * @param provider the {@code --tls-provider} value: {@code "openssl"} (BoringSSL), {@code "auto"} (OpenSSL
+     *     where it loads, else the JDK's: {@link TlsProvider#auto()}), anything else the JDK's
      * @param keys adds the key material to the builder it is given (a certificate, a PKCS#12 store, or
      *     {@link TlsContext.Builder#selfSigned()}) and any peer verification, and returns it
-     * @return the context, loaded and checked
+     * @return the context, loaded and checked; {@link TlsContext#provider()} says which provider runs
      * @throws StartupException with the TLS layer's one-sentence message when a file is missing or wrong, or the
      *     provider cannot load here
      */
     public static TlsContext tlsContext(String provider, UnaryOperator<TlsContext.Builder> keys)
         throws StartupException {
         try {
-            TlsContext.Builder b = TlsContext.builder()
-                .provider(provider.equals("openssl") ? TlsProvider.OPENSSL : TlsProvider.JDK);
+            TlsContext.Builder b = TlsContext.builder().provider(switch (provider) {
+                case "openssl" -> TlsProvider.OPENSSL;
+                case "auto" -> TlsProvider.auto();
+                default -> TlsProvider.JDK;
+            });
             return keys.apply(b).build();
         } catch (TlsConfigException e) {
             throw new StartupException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The start line that says why {@code --tls-provider auto} runs the JDK's TLS (OpenSSL does not load here), or
+     * null when nothing needs saying (OpenSSL runs, or a provider was named).
+     *
+     * @param asked the {@code --tls-provider} value
+     * @param running the provider of the context made
+     */
+    public static String autoFallbackLine(String asked, TlsProvider running) {
+        if (!asked.equals("auto") || running != TlsProvider.JDK) {
+            return null;
+        }
+        return "  TLS provider: jdk (auto: " + TlsProvider.OPENSSL.unavailabilityReason() + ")";
     }
 
     /**

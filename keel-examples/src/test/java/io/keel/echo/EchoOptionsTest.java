@@ -11,7 +11,7 @@ class EchoOptionsTest {
         EchoOptions o = EchoOptions.parse(new String[0]);
         assertThat(o.mode).isEqualTo(EchoOptions.Mode.WSS);
         assertThat(o.portOrDefault()).isEqualTo(8443);
-        assertThat(o.tlsProvider).isEqualTo("jdk");
+        assertThat(o.tlsProvider).isEqualTo("auto");
         assertThat(o.maxMessageSize).isEqualTo(16 * 1024 * 1024);
     }
 
@@ -47,7 +47,28 @@ class EchoOptionsTest {
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--verify-peer"})).hasMessageContaining("--ca");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "ws", "--tls-provider", "openssl"}))
             .hasMessageContaining("need --mode wss");
-        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--tls-provider", "gnutls"})).hasMessageContaining("jdk or openssl");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--tls-provider", "gnutls"})).hasMessageContaining("auto, jdk or openssl");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "ws", "--tls-provider", "jdk"}))
+            .hasMessageContaining("need --mode wss");
+    }
+
+    @Test
+    void drainDelayAndKeepAlivePingsHaveDefaultsAndCheckedValues() throws Exception {
+        EchoOptions d = EchoOptions.parse(new String[0]);
+        assertThat(d.drainDelaySeconds).isEqualTo(5);
+        assertThat(d.pingIntervalSeconds).isEqualTo(30);
+        assertThat(d.pongTimeoutSeconds).isEqualTo(10);
+        EchoOptions o = EchoOptions.parse(new String[] {"--drain-delay", "0", "--ping-interval", "0",
+            "--pong-timeout", "3"});
+        assertThat(o.drainDelaySeconds).isZero();
+        assertThat(o.pingIntervalSeconds).isZero();
+        assertThat(o.pongTimeoutSeconds).isEqualTo(3);
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--drain-delay", "-1"}))
+            .hasMessageContaining("--drain-delay").hasMessageContaining("between 0 and 3600");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--pong-timeout", "0"}))
+            .hasMessageContaining("--pong-timeout").hasMessageContaining("between 1 and");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--ping-interval", "soon"}))
+            .hasMessageContaining("whole number");
     }
 
     @Test

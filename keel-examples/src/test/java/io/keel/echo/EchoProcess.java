@@ -75,8 +75,18 @@ public final class EchoProcess implements AutoCloseable {
         pump.start();
     }
 
-    /** Starts keel-echo with {@code args} and waits for its "listening on" line. */
+    /**
+     * Starts keel-echo with {@code args} and waits for its "listening on" line. Without a {@code --drain-delay} in
+     * {@code args}, it gets {@code --drain-delay 0}: a test that does not test the drain does not wait for it.
+     */
     public static EchoProcess start(String... args) throws Exception {
+        if (!java.util.Arrays.asList(args).contains("--drain-delay")) {
+            String[] withoutDrain = new String[args.length + 2];
+            withoutDrain[0] = "--drain-delay";
+            withoutDrain[1] = "0";
+            System.arraycopy(args, 0, withoutDrain, 2, args.length);
+            args = withoutDrain;
+        }
         return startProgram(EchoMain.class, args);
     }
 
@@ -92,6 +102,15 @@ public final class EchoProcess implements AutoCloseable {
     public static EchoProcess startProgram(Class<?> mainClass, Map<String, String> env, String... args)
         throws Exception {
         return launchProgram(mainClass, env, args).awaitListening();
+    }
+
+    /**
+     * As {@link #startProgram(Class, String...)} with {@code classPath} as the child's class path instead of this
+     * JVM's (for example without an optional library, to see the program do without it).
+     */
+    public static EchoProcess startProgramWithClassPath(Class<?> mainClass, String classPath, String... args)
+        throws Exception {
+        return launch(mainClass, classPath, Map.of(), args).awaitListening();
     }
 
     /**
@@ -129,10 +148,15 @@ public final class EchoProcess implements AutoCloseable {
      */
     public static EchoProcess launchProgram(Class<?> mainClass, Map<String, String> env, String... args)
         throws IOException {
+        return launch(mainClass, System.getProperty("java.class.path"), env, args);
+    }
+
+    private static EchoProcess launch(Class<?> mainClass, String classPath, Map<String, String> env, String... args)
+        throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add("-Xmx256m");
         cmd.add("--enable-native-access=ALL-UNNAMED"); // netty-tcnative (--tls-provider openssl) loads a native library
         cmd.add(mainClass.getName());

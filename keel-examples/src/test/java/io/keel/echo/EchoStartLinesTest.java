@@ -119,7 +119,7 @@ class EchoStartLinesTest {
             assertThat(f.find()).as(p.output.get(1)).isTrue();
             fingerprint = f.group(1);
             assertThat(p.output.get(1)).isEqualTo("keel-echo: wss echo server listening on wss://" + base
-                + "/ (TLS jdk, certificate SHA-256 " + fingerprint + ")");
+                + "/ (TLS openssl, certificate SHA-256 " + fingerprint + ")"); // auto: OpenSSL loads on linux-x86_64
             assertThat(nextLines(p, 4)).containsExactly(
                 "  browser page: https://" + base + "/",
                 "  health check: https://" + base + "/healthz",

@@ -59,10 +59,12 @@ class EchoStartupTest {
         assertThat(r.err()).isEmpty();
         assertThat(r.out()).startsWith("Usage: keel-echo [options]")
             .contains("GET /           a page to try the echo in a browser")
-            .contains("GET /healthz    200 \"ok\" while the server accepts connections, 503 once it shuts down")
+            .contains("GET /healthz    200 \"ok\" while the server accepts connections, 503 once it drains or shuts down")
             .contains("GET /metrics    the counters in Prometheus' text format")
             .contains("--admin-port PORT", "--admin-bind ADDRESS", "--self-signed-dir DIR", "--cert FILE [--key FILE]",
-                "without --key, FILE holds both", "--pkcs12 FILE --password-file FILE", "--stats SECONDS");
+                "without --key, FILE holds both", "--pkcs12 FILE --password-file FILE", "--stats SECONDS",
+                "--drain-delay SECONDS", "--ping-interval SECONDS", "--pong-timeout SECONDS",
+                "--tls-provider auto|jdk|openssl");
     }
 
     @Test
@@ -134,7 +136,7 @@ class EchoStartupTest {
             assertThat(echo.tls.certificate()).isEqualTo(ss.certificate());
             assertThat(echo.selfSigned).isNull();
             assertThat(echo.listeningLines()).hasSize(4).first().asString()
-                .endsWith("(TLS jdk, certificate SHA-256 " + ss.sha256Fingerprint() + ")");
+                .endsWith("(TLS openssl, certificate SHA-256 " + ss.sha256Fingerprint() + ")"); // auto: OpenSSL loads
         } finally {
             echo.server.close();
         }

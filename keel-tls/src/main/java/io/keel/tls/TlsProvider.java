@@ -1,8 +1,11 @@
 package io.keel.tls;
 
-/** The TLS implementation behind the {@link javax.net.ssl.SSLEngine}. */
+/**
+ * The TLS implementation behind the {@link javax.net.ssl.SSLEngine}. {@link #auto()} picks the faster one that
+ * works on this machine (what {@code keel-echo --tls-provider auto}, its default, runs).
+ */
 public enum TlsProvider {
-    /** The JDK's own SSLEngine (SunJSSE). The default: no native code. */
+    /** The JDK's own SSLEngine (SunJSSE). The default of {@link TlsContext.Builder}: no native code. */
     JDK,
     /**
      * BoringSSL through netty-tcnative, driven by Netty's OpenSSL SSLEngine (optional dependencies
@@ -31,6 +34,32 @@ public enum TlsProvider {
         if (failure != null) {
             throw new TlsConfigException(failure.getMessage(), failure.getCause());
         }
+    }
+
+    /**
+     * The provider "auto" stands for: {@link #OPENSSL} where it loads on this machine (Netty's handler and
+     * netty-tcnative are on the class path and BoringSSL's native library loads; it is faster, see
+     * {@code bench/README.md}), the {@link #JDK} otherwise, so a program without Netty still runs. Netty's own
+     * default provider is chosen the same way. The first call checks OpenSSL (and loads it), once per JVM.
+     *
+     * @return OPENSSL or JDK, never null; {@link #unavailabilityReason()} of OPENSSL says why it was not chosen
+     */
+    public static TlsProvider auto() {
+        return choose(OpenSslCheck.FAILURE);
+    }
+
+    /** The choice {@link #auto()} makes, given why OpenSSL does not load ({@code null}: it loads). */
+    static TlsProvider choose(TlsConfigException openSslFailure) {
+        return openSslFailure == null ? OPENSSL : JDK;
+    }
+
+    /**
+     * Why this provider cannot be used on this machine, as one sentence for a log line (what
+     * {@link TlsContext.Builder#build()} would throw), or null when it can. Always null for {@link #JDK}.
+     */
+    public String unavailabilityReason() {
+        TlsConfigException failure = this == OPENSSL ? OpenSslCheck.FAILURE : null;
+        return failure == null ? null : failure.getMessage();
     }
 
     /** True when this provider can be used on this machine (for OPENSSL: Netty and netty-tcnative's native library load). */

@@ -36,6 +36,10 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
     private CloseHandshake closing;
     /** Why reading is paused and what the policy did about a slow client; null until the first such event. */
     Backpressure backpressure;
+    /** Keep-alive pings ({@link KeepAlive}): its state, and the ping periods without a message, and their limit. */
+    byte pingState;
+    int quietPings;
+    int quietPingsBeforeIdle;
 
     SessionBridge(WebSocketProtocolHandler owner, Connection connection) {
         this.owner = owner;
@@ -47,6 +51,9 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
 
     void onData(ByteBuffer data) {
         if (session != null) {
+            if (pingState == KeepAlive.PINGED) {
+                KeepAlive.answered(this); // any bytes from the client prove it alive, not only the pong
+            }
             session.receive(data);
             if (data.hasRemaining()) {
                 pausedWithInput(data);
@@ -75,6 +82,7 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
             owner.frameScratch(connection.eventLoop()));
         owner.stats.handshakes.get(a.version()).increment();
         owner.stats.open.increment();
+        KeepAlive.start(this);
         try {
             owner.app.onOpen(this);
         } finally {
@@ -146,6 +154,10 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
 
     void onIdleTimeout() {
         if (session != null && session.closeState() == CloseState.OPEN) {
+            if (pingState != KeepAlive.OFF) {
+                KeepAlive.onIdle(this);
+                return;
+            }
             close(CloseCodes.GOING_AWAY, "idle timeout");
         } else {
             connection.abort();
@@ -210,6 +222,7 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
 
     @Override
     public void onText(ByteBuffer utf8) {
+        quietPings = 0;
         owner.stats.messagesIn.increment();
         owner.stats.bytesIn.add(utf8.remaining());
         owner.app.onText(this, utf8);
@@ -217,6 +230,7 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
 
     @Override
     public void onBinary(ByteBuffer data) {
+        quietPings = 0;
         owner.stats.messagesIn.increment();
         owner.stats.bytesIn.add(data.remaining());
         owner.app.onBinary(this, data);
@@ -225,6 +239,7 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
     @Override
     public void onFragment(ByteBuffer data, boolean text, boolean first, boolean last) {
         if (first) {
+            quietPings = 0;
             owner.stats.messagesIn.increment();
         }
         owner.stats.bytesIn.add(data.remaining());

@@ -46,6 +46,8 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
     final WebSocketConfig sessionConfig;
     final long handshakeTimeoutMillis;
     final long closeTimeoutMillis;
+    final long pingIntervalNanos;
+    final long pongTimeoutNanos;
     final HttpFallback httpFallback;
     final BackpressurePolicy backpressure;
     final WebSocketStats stats = new WebSocketStats();
@@ -69,6 +71,8 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         this.sessionConfig = WebSocketConfig.defaults().withMaxMessageSize(b.maxMessageSize).withStreaming(b.streaming);
         this.handshakeTimeoutMillis = b.handshakeTimeout.toMillis();
         this.closeTimeoutMillis = b.closeTimeout.toMillis();
+        this.pingIntervalNanos = b.pingInterval.toNanos();
+        this.pongTimeoutNanos = b.pongTimeout.toNanos();
         this.httpFallback = b.httpFallback;
         this.backpressure = b.backpressure;
     }
@@ -187,8 +191,8 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
     /**
      * The settings of a layer. Defaults: every protocol version, messages up to 16 MiB delivered whole, request
      * heads up to 8 KiB, a 10 s handshake timeout, a 5 s close timeout, no subprotocol, any origin, the default
-     * page for plain HTTP, and {@link BackpressurePolicy#PAUSE_READING}. Not thread-safe; {@link #build()} copies
-     * the settings, so a builder may be reused.
+     * page for plain HTTP, {@link BackpressurePolicy#PAUSE_READING}, and no keep-alive pings. Not thread-safe;
+     * {@link #build()} copies the settings, so a builder may be reused.
      */
     public static final class Builder {
         private final WebSocketHandler app;
@@ -202,6 +206,8 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         private Predicate<String> originValidator;
         private HttpFallback httpFallback = WebSocketProtocolHandler::defaultPage;
         private BackpressurePolicy backpressure = BackpressurePolicy.PAUSE_READING;
+        private Duration pingInterval = Duration.ZERO;
+        private Duration pongTimeout = Duration.ofSeconds(10);
 
         Builder(WebSocketHandler app) {
             this.app = Objects.requireNonNull(app);
@@ -335,6 +341,40 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
          */
         public Builder backpressure(BackpressurePolicy policy) {
             this.backpressure = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        /**
+         * Keep-alive pings (RFC 6455 section 5.5.2): a WebSocket that has read and written nothing for
+         * {@code interval} gets a Ping, and is closed with 1001 "pong timeout" if nothing arrives from it within
+         * the {@link #pongTimeout}. Keeps quiet WebSockets open through load balancers and NAT that drop silent
+         * connections (nginx and many balancers allow 60 s), and finds clients that vanished. Hixie-76 has no
+         * ping. Zero (the default): no pings.
+         *
+         * @return this builder
+         * @throws IllegalArgumentException when {@code interval} is negative
+         * @throws NullPointerException when {@code interval} is null
+         */
+        public Builder pingInterval(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("ping interval must not be negative, got " + interval);
+            }
+            this.pingInterval = interval;
+            return this;
+        }
+
+        /**
+         * How long a pinged WebSocket has to send something (its Pong, or any frame); default 10 s.
+         *
+         * @return this builder
+         * @throws IllegalArgumentException when {@code timeout} is not positive
+         * @throws NullPointerException when {@code timeout} is null
+         */
+        public Builder pongTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("pong timeout must be positive, got " + timeout);
+            }
+            this.pongTimeout = timeout;
             return this;
         }
 

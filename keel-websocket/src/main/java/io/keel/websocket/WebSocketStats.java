@@ -21,6 +21,8 @@ public final class WebSocketStats {
     final LongAdder protocolErrors = new LongAdder();
     final LongAdder messagesTooBig = new LongAdder();
     final LongAdder closeTimeouts = new LongAdder();
+    final LongAdder keepAlivePings = new LongAdder();
+    final LongAdder pongTimeouts = new LongAdder();
     final LongAdder open = new LongAdder();
     final LongAdder sendQueueOverflows = new LongAdder();
     final LongAdder undeliverableAborts = new LongAdder();
@@ -97,6 +99,16 @@ public final class WebSocketStats {
     /** Connections aborted because the close handshake did not finish within the close timeout. */
     public long closeTimeouts() {
         return closeTimeouts.sum();
+    }
+
+    /** Keep-alive pings sent to WebSockets quiet for the ping interval (see the builder's {@code pingInterval}). */
+    public long keepAlivePings() {
+        return keepAlivePings.sum();
+    }
+
+    /** WebSockets closed with 1001 "pong timeout": nothing arrived from the client within the pong timeout. */
+    public long pongTimeouts() {
+        return pongTimeouts.sum();
     }
 
     /** WebSockets open now. */
