@@ -68,8 +68,9 @@ public final class HaproxyHarness implements AutoCloseable {
 
     /**
      * Starts {@code n} keel-echo instances (in parallel) with {@code --proxy-protocol --trusted-proxies
-     * 127.0.0.1/32}, an access log each ({@link #accessLog(int)}) and {@code extraArgs}, then HAProxy in front of
-     * them, and waits until HAProxy accepts connections.
+     * 127.0.0.1/32}, an access log each ({@link #accessLog(int)}), {@code --drain-delay 0} unless
+     * {@code extraArgs} has one, and {@code extraArgs}, then HAProxy in front of them, and waits until HAProxy
+     * accepts connections.
      *
      * @param dir a directory of the test's for the access logs and the HAProxy configuration
      * @param checkIntervalMillis HAProxy's health-check interval ({@code inter})
@@ -82,6 +83,9 @@ public final class HaproxyHarness implements AutoCloseable {
                 List<String> args = new ArrayList<>(List.of("--mode", mode.echoMode, "--bind", "127.0.0.1", "--port",
                     "0", "--io-threads", "1", "--proxy-protocol", "--trusted-proxies", "127.0.0.1/32",
                     "--access-log", h.accessLog(i).toString()));
+                if (!List.of(extraArgs).contains("--drain-delay")) {
+                    args.addAll(List.of("--drain-delay", "0")); // as EchoProcess.start: no wait unless a test asks
+                }
                 args.addAll(List.of(extraArgs));
                 h.instances.add(EchoProcess.launch(args.toArray(String[]::new)));
             }
