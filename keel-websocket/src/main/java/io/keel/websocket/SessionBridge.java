@@ -33,7 +33,7 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
     private String path;
     private String subprotocol;
     /** The close code to report and the close timeout; null until a close starts. */
-    private CloseHandshake closing;
+    CloseHandshake closing; // null until a close starts; read by WebSocketConnection.closeInitiator
     /** Why reading is paused and what the policy did about a slow client; null until the first such event. */
     Backpressure backpressure;
     /** Keep-alive pings ({@link KeepAlive}): its state, and the ping periods without a message, and their limit. */
@@ -110,15 +110,6 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
                 && session.closeFrameAhead(rest)) {
             startCloseTimeout();
         }
-    }
-
-    /**
-     * Who started the end of this WebSocket: null while no close has started; see {@link CloseInitiator}. Public
-     * for {@link WebSocket#closeInitiator()} (WebSocketConnection is this object).
-     */
-    public final CloseInitiator closeInitiator() {
-        CloseHandshake c = closing;
-        return c == null ? null : c.initiator();
     }
 
     /** The close handshake's state, made when a close starts (an open WebSocket has none). */
