@@ -22,6 +22,9 @@ final class EchoOptions {
     int drainDelaySeconds = 5;
     int pingIntervalSeconds = 30;
     int pongTimeoutSeconds = 10;
+    /** In-memory TLS handshakes run in the background at start, so the first clients meet compiled code. */
+    int tlsWarmUpHandshakes = 2000;
+    private boolean tlsWarmUpGiven;
     int maxMessageSize = 16 * 1024 * 1024;
     boolean streaming;
     boolean reusePort;
@@ -74,6 +77,9 @@ final class EchoOptions {
           --self-signed-dir DIR    where the generated certificate is kept across restarts (wss without --cert or
                                    --pkcs12; default $XDG_CACHE_HOME/keel, else ~/.cache/keel)
           --tls-provider auto|jdk|openssl   TLS implementation (default auto: openssl where it loads, else jdk)
+          --tls-warm-up N          at start, run N in-memory TLS handshakes in the background so that the JIT
+                                   has compiled the handshake before the first clients come (default 2000, about
+                                   a second of CPU; 0 off; skipped with --verify-peer)
           --verify-peer --ca FILE  require client certificates signed by the CA in FILE
           --proxy-protocol         read a PROXY protocol header (v1 or v2, as HAProxy sends them) on every
                                    connection from --trusted-proxies; a missing or bad header closes it
@@ -122,7 +128,7 @@ final class EchoOptions {
         "--stats", "--cert", "--key", "--pkcs12", "--password-file", "--tls-provider", "--ca", "--self-signed-dir",
         "--admin-port", "--admin-bind",
         "--drain-delay", "--ping-interval", "--pong-timeout",
-        "--trusted-proxies", "--proxy-header-timeout", "--max-connections-per-ip", "--access-log");
+        "--trusted-proxies", "--proxy-header-timeout", "--max-connections-per-ip", "--access-log", "--tls-warm-up");
 
     private void set(String opt, String v) throws UsageException {
         switch (opt) {
@@ -162,6 +168,10 @@ final class EchoOptions {
             case "--self-signed-dir" -> selfSignedDir = path(opt, v);
             case "--admin-port" -> adminPort = intIn(opt, v, 0, 65535);
             case "--admin-bind" -> adminBind = v;
+            case "--tls-warm-up" -> {
+                tlsWarmUpHandshakes = intIn(opt, v, 0, 1_000_000);
+                tlsWarmUpGiven = true;
+            }
             case "--tls-provider" -> tlsProvider = CommandLine.oneOf(opt, v, "auto", "jdk", "openssl");
             default -> throw new UsageException("unknown option '" + opt + "'");
         }
@@ -222,7 +232,7 @@ final class EchoOptions {
             throw new UsageException("--ca is only used with --verify-peer");
         }
         boolean tlsOptions = cert != null || pkcs12 != null || selfSignedDir != null || verifyPeer
-            || !tlsProvider.equals("auto");
+            || !tlsProvider.equals("auto") || tlsWarmUpGiven;
         if (tlsOptions && mode != Mode.WSS) {
             throw new UsageException("TLS options need --mode wss");
         }

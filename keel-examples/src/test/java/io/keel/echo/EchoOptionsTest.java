@@ -38,7 +38,7 @@ class EchoOptionsTest {
     }
 
     @Test
-    void badCommandLinesSayWhatIsWrong() {
+    void badCommandLinesSayWhatIsWrong() throws Exception {
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--nope"})).hasMessageContaining("unknown option '--nope'");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--port"})).hasMessageContaining("needs a value");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--port", "x"})).hasMessageContaining("whole number");
@@ -50,6 +50,11 @@ class EchoOptionsTest {
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--tls-provider", "gnutls"})).hasMessageContaining("auto, jdk or openssl");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "ws", "--tls-provider", "jdk"}))
             .hasMessageContaining("need --mode wss");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "ws", "--tls-warm-up", "0"}))
+            .hasMessageContaining("need --mode wss");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--tls-warm-up", "-1"}))
+            .hasMessageContaining("between 0 and 1000000");
+        assertThat(EchoOptions.parse(new String[] {"--tls-warm-up", "0"}).tlsWarmUpHandshakes).isZero();
     }
 
     @Test
