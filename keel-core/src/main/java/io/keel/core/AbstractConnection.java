@@ -15,6 +15,10 @@ abstract class AbstractConnection extends TimerWheel.Node implements Connection 
     // seldom-changed states share one byte: a connection object's size is memory per connection
     static final byte SHUTDOWN_OUTPUT_REQUESTED = 1, OUTPUT_SHUT = 2, REDELIVER_SCHEDULED = 4, IDLE_TIMED_OUT = 8,
         OWN_IDLE_TIMEOUT = 16;
+    /** The handler has not been told of this connection (its PROXY header is awaited, or it was refused). */
+    static final byte NOT_OPENED = 32;
+    /** Holds a slot of the per-client-address limit, to free when it closes. */
+    static final byte PER_ADDRESS_SLOT = 64;
 
     final EventLoop loop;
     final ConnectionHandler handler;
@@ -94,6 +98,11 @@ abstract class AbstractConnection extends TimerWheel.Node implements Connection 
             remote = loop.transport.remoteAddress(handle);
         }
         return remote;
+    }
+
+    /** The client's address from a PROXY header: what {@link #remoteAddress()} returns from now on. */
+    final void proxiedRemote(InetSocketAddress client) {
+        remote = client;
     }
 
     @Override

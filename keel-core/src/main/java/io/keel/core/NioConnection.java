@@ -23,6 +23,9 @@ final class NioConnection extends SendingConnection {
     void opened(Object handle) {
         this.handle = handle;
         loop.server.counters.connectionOpened();
+        if ((loop.server.config.proxy != null || loop.server.config.perAddress != null) && !Admission.atAccept(this)) {
+            return; // its PROXY header is awaited, or it was refused
+        }
         long idle = idleTimeoutNanos;
         if (idle > 0) {
             loop.rearm(this, idle);
@@ -112,11 +115,15 @@ final class NioConnection extends SendingConnection {
         loop.bytesIn += n;
         lastActivityNanos = loop.nowNanos;
         buf.flip();
+        if (has(NOT_OPENED)) {
+            Admission.headerInput(this, buf);
+            return;
+        }
         deliver(buf);
     }
 
     /** Hands the kept remainder, followed by {@code fresh} (may be null), to onData. */
-    private void deliver(ByteBuffer fresh) {
+    void deliver(ByteBuffer fresh) {
         ByteBuffer data;
         if (pendingInput != null) {
             if (fresh != null && fresh.hasRemaining()) {
@@ -130,6 +137,10 @@ final class NioConnection extends SendingConnection {
     }
 
     private void inputEnded() {
+        if (has(NOT_OPENED)) {
+            Admission.headerFailed(this, "the connection ended before its PROXY header");
+            return;
+        }
         inputClosed = true;
         updateInterest();
         if (has(OUTPUT_SHUT)) {
@@ -236,6 +247,10 @@ final class NioConnection extends SendingConnection {
         if (loop.cork.isOwnedBy(this)) {
             loop.cork.reset();
         }
+        if (has(NOT_OPENED)) {
+            closeNow(); // the handler never heard of it
+            return;
+        }
         try {
             handler.onError(this, e);
         } catch (RuntimeException ex) {
@@ -260,6 +275,12 @@ final class NioConnection extends SendingConnection {
             outbound = null;
         }
         loop.server.counters.connectionClosed();
+        if (has(PER_ADDRESS_SLOT)) {
+            Admission.released(this);
+        }
+        if (has(NOT_OPENED)) {
+            return; // the handler never heard of it
+        }
         try {
             handler.onClose(this);
         } catch (RuntimeException e) {
@@ -270,14 +291,22 @@ final class NioConnection extends SendingConnection {
     // ---- timers and shutdown ----
 
     /**
-     * The idle-timeout check: this connection is its own timer node (see TimerWheel.Node). The idle timeout is the
-     * server's, or the one a layer set for this connection ({@link #idleTimeout}); only the server's is counted in
-     * the server's idle timeouts (a layer that sets its own, such as the WebSocket keep-alive, counts its own).
+     * The idle-timeout check, or the PROXY header timeout while the header is awaited: this connection is its own
+     * timer node (see TimerWheel.Node). The idle timeout is the server's, or the one a layer set for this connection
+     * ({@link #idleTimeout}); only the server's is counted in the server's idle timeouts (a layer that sets its own,
+     * such as the WebSocket keep-alive, counts its own).
      */
     @Override
     public void run() {
+        if (!open) {
+            return;
+        }
+        if (has(NOT_OPENED)) {
+            Admission.headerTimedOut(this);
+            return;
+        }
         long timeout = idleTimeoutNanos;
-        if (!open || timeout <= 0) {
+        if (timeout <= 0) {
             return;
         }
         long idleFor = loop.nowNanos - lastActivityNanos;
@@ -298,6 +327,10 @@ final class NioConnection extends SendingConnection {
     /** The server shuts down gracefully: onShutdown. */
     void serverShutdown() {
         if (!open) {
+            return;
+        }
+        if (has(NOT_OPENED)) {
+            closeNow();
             return;
         }
         dispatch(SHUTDOWN, null);

@@ -268,6 +268,8 @@ public final class Server implements AutoCloseable {
         private boolean reusePort;
         private int maxPooledChunksPerLoop = 1024;
         private ConnectionHandler handler;
+        private ProxyProtocolConfig proxy;
+        private int maxPerAddress;
 
         /**
          * Listens on {@code address}; default the loopback address, port 0 (a free port). An unresolved address is
@@ -358,6 +360,36 @@ public final class Server implements AutoCloseable {
          */
         public Builder connectionLimiter(ConnectionLimiter limiter) {
             this.limiter = Objects.requireNonNull(limiter);
+            return this;
+        }
+
+        /**
+         * Reads a PROXY protocol header (v1 or v2) first on connections from the trusted proxies; see
+         * {@link ProxyProtocolConfig} for what happens to the others and to bad headers. Off by default (null).
+         *
+         * @param config the trusted networks and header timeout, or null to turn it off
+         * @return this builder
+         */
+        public Builder proxyProtocol(ProxyProtocolConfig config) {
+            this.proxy = config;
+            return this;
+        }
+
+        /**
+         * Serves at most {@code max} connections at a time from one client IP address: the address from the PROXY
+         * header for proxied connections (checked when the header is read), the peer's for direct ones (checked at
+         * accept). Further ones are closed before the handler hears of them and counted in
+         * {@link ServerStats#rejectedPerAddress()}. Off by default (0).
+         *
+         * @param max 1 or more; 0 turns the limit off
+         * @return this builder
+         * @throws IllegalArgumentException when {@code max} is negative
+         */
+        public Builder maxConnectionsPerAddress(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("max connections per address must be 0 (off) or more, got " + max);
+            }
+            this.maxPerAddress = max;
             return this;
         }
 
@@ -469,6 +501,9 @@ public final class Server implements AutoCloseable {
             c.reusePort = reusePort;
             c.maxPooledChunksPerLoop = maxPooledChunksPerLoop;
             c.handler = handler;
+            c.proxy = proxy;
+            c.proxyHeaderTimeoutNanos = proxy == null ? 0 : proxy.headerTimeout().toNanos();
+            c.perAddress = maxPerAddress > 0 ? new ConnectionsPerAddress(maxPerAddress) : null;
             return new Server(c);
         }
     }

@@ -15,4 +15,9 @@ final class ServerConfig {
     boolean reusePort;
     int maxPooledChunksPerLoop;
     ConnectionHandler handler;
+    /** The PROXY protocol, or null when off (the default). */
+    ProxyProtocolConfig proxy;
+    long proxyHeaderTimeoutNanos;
+    /** The per-client-address connection limit, or null when off (the default). */
+    ConnectionsPerAddress perAddress;
 }

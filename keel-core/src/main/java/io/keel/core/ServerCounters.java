@@ -20,6 +20,10 @@ final class ServerCounters {
     private final LongAdder failed = new LongAdder();
     private final LongAdder idleTimeouts = new LongAdder();
     private final LongAdder handlerErrors = new LongAdder();
+    private final LongAdder rejectedPerAddress = new LongAdder();
+    private final LongAdder proxyHeaderFailures = new LongAdder();
+    private final LongAdder proxyHeaderTimeouts = new LongAdder();
+    private final RateLimitedLog admissionLog = new RateLimitedLog(LOG, 10_000);
     private final RateLimitedLog acceptLog = new RateLimitedLog(LOG, 10_000);
     private final RateLimitedLog handlerLog = new RateLimitedLog(LOG, 10_000);
     private final RateLimitedLog limiterLog = new RateLimitedLog(LOG, 10_000);
@@ -31,7 +35,8 @@ final class ServerCounters {
     /** A snapshot, with the byte counts {@code in} and {@code out} summed over the loops by the caller. */
     ServerStats stats(long in, long out) {
         return new ServerStats(current.get(), peak.get(), total.sum(), rejected.sum(), failed.sum(),
-            idleTimeouts.sum(), handlerErrors.sum(), in, out);
+            idleTimeouts.sum(), handlerErrors.sum(), in, out, rejectedPerAddress.sum(), proxyHeaderFailures.sum(),
+            proxyHeaderTimeouts.sum());
     }
 
     void connectionOpened() {
@@ -75,6 +80,24 @@ final class ServerCounters {
         rejected.increment();
         limiterLog.log(System.Logger.Level.WARNING, "connection refused: the connection limit is reached ("
             + rejected.sum() + " refused so far)", null);
+    }
+
+    /** Refused by the per-client-address limit; {@code client} is the address after PROXY. */
+    void rejectedPerAddress(java.net.InetSocketAddress client) {
+        rejectedPerAddress.increment();
+        admissionLog.log(System.Logger.Level.WARNING, "connection refused: " + client
+            + " has reached the per-address connection limit (" + rejectedPerAddress.sum() + " refused so far)", null);
+    }
+
+    /** A trusted proxy's connection without a valid PROXY header: closed without a reply. */
+    void proxyHeaderFailed(java.net.InetSocketAddress peer, String reason) {
+        proxyHeaderFailures.increment();
+        admissionLog.log(System.Logger.Level.WARNING, "connection from " + peer + " closed: " + reason, null);
+    }
+
+    /** A trusted proxy's connection whose PROXY header did not arrive in time. */
+    void proxyHeaderTimedOut() {
+        proxyHeaderTimeouts.increment();
     }
 
     void connectionFailed() {

@@ -45,6 +45,7 @@ public final class EchoMain {
         out.print("keel-echo: " + String.join(System.lineSeparator(), echo.listeningLines()) + System.lineSeparator());
         out.flush();
         if (echo.tls != null) {
+            ServerProgram.warmUpInBackground(echo.tls, options.tlsWarmUpHandshakes, out);
             ShutdownSignals.onHangup(() -> {
                 try {
                     echo.tls.reload();

@@ -2,7 +2,9 @@ package io.keel.echo;
 
 import static io.keel.echo.CommandLine.intIn;
 
+import io.keel.core.proxy.IpNetwork;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The command line of {@code keel-echo}; every option is validated here so errors read well. */
@@ -20,6 +22,9 @@ final class EchoOptions {
     int drainDelaySeconds = 5;
     int pingIntervalSeconds = 30;
     int pongTimeoutSeconds = 10;
+    /** In-memory TLS handshakes run in the background at start, so the first clients meet compiled code. */
+    int tlsWarmUpHandshakes = 2000;
+    private boolean tlsWarmUpGiven;
     int maxMessageSize = 16 * 1024 * 1024;
     boolean streaming;
     boolean reusePort;
@@ -35,6 +40,12 @@ final class EchoOptions {
     boolean verifyPeer;
     Path ca;
     boolean help;
+    // behind a load balancer: the PROXY protocol, a per-client limit, the access log
+    boolean proxyProtocol;
+    List<IpNetwork> trustedProxies; // null: not given
+    Integer proxyHeaderTimeoutSeconds; // null: the default (5)
+    int maxConnectionsPerIp; // 0: no limit
+    String accessLog; // null: off; "-": standard output; else a file
     String compression = "shared";      // permessage-deflate: off, shared or dedicated
     Integer compressionThreshold;       // null: the layer's default
 
@@ -71,7 +82,19 @@ final class EchoOptions {
           --self-signed-dir DIR    where the generated certificate is kept across restarts (wss without --cert or
                                    --pkcs12; default $XDG_CACHE_HOME/keel, else ~/.cache/keel)
           --tls-provider auto|jdk|openssl   TLS implementation (default auto: openssl where it loads, else jdk)
+          --tls-warm-up N          at start, run N in-memory TLS handshakes in the background so that the JIT
+                                   has compiled the handshake before the first clients come (default 2000, about
+                                   a second of CPU; 0 off; skipped with --verify-peer)
           --verify-peer --ca FILE  require client certificates signed by the CA in FILE
+          --proxy-protocol         read a PROXY protocol header (v1 or v2, as HAProxy sends them) on every
+                                   connection from --trusted-proxies; a missing or bad header closes it
+          --trusted-proxies CIDR[,CIDR...]  the proxies' networks, e.g. 127.0.0.1/32,10.0.0.0/8; other peers are
+                                   served as direct clients
+          --proxy-header-timeout SECONDS  how long a proxy may take to send its header (default 5)
+          --max-connections-per-ip N  refuse a client address's connections over N (the address from the PROXY
+                                   header behind a proxy)
+          --access-log [FILE]      one line per WebSocket session and HTTP request, to FILE (appended) or, without
+                                   FILE, to standard output
           --help                   this text
 
           HTTP endpoints, on the ws/wss port (and /healthz, /metrics on the --admin-port, in every mode):
@@ -86,18 +109,32 @@ final class EchoOptions {
 
     static EchoOptions parse(String[] args) throws UsageException {
         EchoOptions o = new EchoOptions();
-        CommandLine.parse(args, FLAGS, KNOWN_WITH_VALUE, o::set);
+        CommandLine.parse(accessLogValue(args), FLAGS, KNOWN_WITH_VALUE, o::set);
         o.validate();
         return o;
     }
 
-    private static final List<String> FLAGS = List.of("--help", "-h", "--streaming", "--reuse-port", "--verify-peer");
+    private static final List<String> FLAGS = List.of("--help", "-h", "--streaming", "--reuse-port", "--verify-peer",
+        "--proxy-protocol");
+
+    /** {@code --access-log} takes an optional FILE: alone (last, or before another option) it means stdout. */
+    private static String[] accessLogValue(String[] args) {
+        List<String> a = new ArrayList<>(List.of(args));
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i).equals("--access-log") && (i + 1 == a.size() || a.get(i + 1).startsWith("--"))) {
+                a.add(i + 1, AccessLog.STDOUT);
+            }
+        }
+        return a.toArray(String[]::new);
+    }
 
     private static final List<String> KNOWN_WITH_VALUE = List.of("--mode", "--bind", "--port", "--backlog",
         "--io-threads", "--max-connections", "--idle-timeout", "--shutdown-grace", "--max-message-size",
         "--stats", "--cert", "--key", "--pkcs12", "--password-file", "--tls-provider", "--ca", "--self-signed-dir",
         "--admin-port", "--admin-bind",
-        "--drain-delay", "--ping-interval", "--pong-timeout", "--compression", "--compression-threshold");
+        "--drain-delay", "--ping-interval", "--pong-timeout",
+        "--trusted-proxies", "--proxy-header-timeout", "--max-connections-per-ip", "--access-log", "--tls-warm-up",
+        "--compression", "--compression-threshold");
 
     private void set(String opt, String v) throws UsageException {
         switch (opt) {
@@ -105,6 +142,11 @@ final class EchoOptions {
             case "--streaming" -> streaming = true;
             case "--reuse-port" -> reusePort = true;
             case "--verify-peer" -> verifyPeer = true;
+            case "--proxy-protocol" -> proxyProtocol = true;
+            case "--trusted-proxies" -> trustedProxies = networks(opt, v);
+            case "--proxy-header-timeout" -> proxyHeaderTimeoutSeconds = intIn(opt, v, 1, 3600);
+            case "--max-connections-per-ip" -> maxConnectionsPerIp = intIn(opt, v, 1, Integer.MAX_VALUE);
+            case "--access-log" -> accessLog = v.equals(AccessLog.STDOUT) ? v : path(opt, v).toString();
             case "--mode" -> {
                 try {
                     mode = Mode.valueOf(v.toUpperCase(java.util.Locale.ROOT));
@@ -132,11 +174,28 @@ final class EchoOptions {
             case "--self-signed-dir" -> selfSignedDir = path(opt, v);
             case "--admin-port" -> adminPort = intIn(opt, v, 0, 65535);
             case "--admin-bind" -> adminBind = v;
+            case "--tls-warm-up" -> {
+                tlsWarmUpHandshakes = intIn(opt, v, 0, 1_000_000);
+                tlsWarmUpGiven = true;
+            }
             case "--tls-provider" -> tlsProvider = CommandLine.oneOf(opt, v, "auto", "jdk", "openssl");
             case "--compression" -> compression = CommandLine.oneOf(opt, v, "off", "shared", "dedicated");
             case "--compression-threshold" -> compressionThreshold = intIn(opt, v, 0, Integer.MAX_VALUE);
             default -> throw new UsageException("unknown option '" + opt + "'");
         }
+    }
+
+    /** A comma-separated list of networks in CIDR notation, each checked. */
+    private static List<IpNetwork> networks(String opt, String v) throws UsageException {
+        List<IpNetwork> l = new ArrayList<>();
+        for (String part : v.split(",", -1)) {
+            try {
+                l.add(IpNetwork.parse(part));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(opt + ": " + e.getMessage());
+            }
+        }
+        return l;
     }
 
     /** A file or directory name: not empty, and a path this system can name. */
@@ -187,9 +246,20 @@ final class EchoOptions {
             throw new UsageException("--compression-threshold has no use with --compression off");
         }
         boolean tlsOptions = cert != null || pkcs12 != null || selfSignedDir != null || verifyPeer
-            || !tlsProvider.equals("auto");
+            || !tlsProvider.equals("auto") || tlsWarmUpGiven;
         if (tlsOptions && mode != Mode.WSS) {
             throw new UsageException("TLS options need --mode wss");
+        }
+        if (proxyProtocol && trustedProxies == null) {
+            throw new UsageException("--proxy-protocol needs --trusted-proxies CIDR[,CIDR...] (the proxies' networks,"
+                + " e.g. 127.0.0.1/32,10.0.0.0/8)");
+        }
+        if (!proxyProtocol && (trustedProxies != null || proxyHeaderTimeoutSeconds != null)) {
+            throw new UsageException((trustedProxies != null ? "--trusted-proxies" : "--proxy-header-timeout")
+                + " goes with --proxy-protocol");
+        }
+        if (accessLog != null && mode == Mode.TCP) {
+            throw new UsageException("--access-log logs WebSocket sessions and HTTP requests: it needs --mode ws or wss");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.keel.echo;
 
 import io.keel.core.ConnectionHandler;
+import io.keel.core.ProxyProtocolConfig;
 import io.keel.core.Server;
 import io.keel.core.ServerStartException;
 import io.keel.core.ServerStats;
@@ -27,6 +28,7 @@ final class EchoServer {
     final TlsServerLayer tlsLayer;            // null unless wss
     final SelfSignedCache.Result selfSigned;  // null unless wss with a generated certificate
     final Server admin;                       // null without --admin-port
+    final AccessLog accessLog;                // null without --access-log
     /** Set on the first SIGTERM when a drain delay is on: /healthz answers 503, clients are still served. */
     private volatile boolean draining;
 
@@ -40,15 +42,18 @@ final class EchoServer {
             selfSigned = null;
         }
         ConnectionHandler handler;
+        accessLog = options.accessLog != null ? AccessLog.open(options.accessLog) : null;
         if (options.mode == EchoOptions.Mode.TCP) {
             webSocket = null;
             handler = new TcpEchoHandler();
         } else {
-            webSocket = WebSocketProtocolHandler.builder(new WebSocketEchoHandler())
+            HttpEndpoints endpoints = HttpEndpoints.forServicePort(this::accepting, this::metrics);
+            webSocket = WebSocketProtocolHandler.builder(
+                    accessLog != null ? new AccessLoggedEchoHandler(accessLog) : new WebSocketEchoHandler())
                 .maxMessageSize(options.maxMessageSize)
                 .streaming(options.streaming)
                 .compression(DeflateMetrics.config(options.compression, options.compressionThreshold))
-                .httpFallback(HttpEndpoints.forServicePort(this::accepting, this::metrics))
+                .httpFallback(accessLog != null ? accessLog.logging(endpoints) : endpoints)
                 .pingInterval(Duration.ofSeconds(options.pingIntervalSeconds))
                 .pongTimeout(Duration.ofSeconds(options.pongTimeoutSeconds))
                 .build();
@@ -72,6 +77,12 @@ final class EchoServer {
         if (options.maxConnections > 0) {
             b.maxConnections(options.maxConnections);
         }
+        if (options.proxyProtocol) {
+            ProxyProtocolConfig proxy = ProxyProtocolConfig.trusting(options.trustedProxies);
+            b.proxyProtocol(options.proxyHeaderTimeoutSeconds == null ? proxy
+                : proxy.headerTimeout(Duration.ofSeconds(options.proxyHeaderTimeoutSeconds)));
+        }
+        b.maxConnectionsPerAddress(options.maxConnectionsPerIp);
         server = b.build();
         if (options.adminPort != null) {
             // a server of its own: its connections never count against --max-connections, and a flood of
@@ -176,6 +187,13 @@ final class EchoServer {
             lines.add("  health check: " + http + hostPort + HttpEndpoints.HEALTH);
             lines.add("  metrics:      " + http + hostPort + HttpEndpoints.METRICS);
         }
+        if (options.proxyProtocol) {
+            long timeout = options.proxyHeaderTimeoutSeconds != null ? options.proxyHeaderTimeoutSeconds
+                : ProxyProtocolConfig.DEFAULT_HEADER_TIMEOUT.toSeconds();
+            lines.add("  PROXY protocol: required from " + options.trustedProxies.stream().map(Object::toString)
+                .collect(java.util.stream.Collectors.joining(", ")) + " (header timeout " + timeout
+                + " s); other peers are served as direct clients");
+        }
         String fallback = tls == null ? null : ServerProgram.autoFallbackLine(options.tlsProvider, tls.provider());
         if (fallback != null) {
             lines.add(fallback);
@@ -199,6 +217,9 @@ final class EchoServer {
         counter(m, "keel_connections_refused_total", "Connections refused by the connection limiter.", s.rejectedByLimiter());
         counter(m, "keel_connections_failed_total", "Connections ended by an I/O error or reset.", s.failedConnections());
         counter(m, "keel_idle_timeouts_total", "Connections closed for being idle.", s.idleTimeouts());
+        counter(m, "keel_connections_refused_per_ip_total", "Connections refused by --max-connections-per-ip.", s.rejectedPerAddress());
+        counter(m, "keel_proxy_header_failures_total", "Connections from trusted proxies closed for a missing or malformed PROXY header.", s.proxyHeaderFailures());
+        counter(m, "keel_proxy_header_timeouts_total", "Connections from trusted proxies closed because their PROXY header came too late.", s.proxyHeaderTimeouts());
         counter(m, "keel_received_bytes_total", "Bytes read from sockets.", s.bytesIn());
         counter(m, "keel_sent_bytes_total", "Bytes written to sockets.", s.bytesOut());
         if (webSocket != null) {

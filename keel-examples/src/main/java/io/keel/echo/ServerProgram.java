@@ -3,6 +3,7 @@ package io.keel.echo;
 import io.keel.tls.TlsConfigException;
 import io.keel.tls.TlsContext;
 import io.keel.tls.TlsProvider;
+import io.keel.tls.TlsWarmUp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -111,4 +112,38 @@ public final class ServerProgram {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Runs {@link TlsWarmUp} on a daemon thread named {@code keel-tls-warm-up} and prints one line when it ends:
+     * how many handshakes in how long, or why it stopped. The server serves meanwhile.
+     *
+     * @param tls the context whose handshake is warmed
+     * @param handshakes how many in-memory handshakes; nothing happens for 0, or when {@code tls} verifies peers
+     * @param out where the line goes (a failure too: it is not fatal)
+     * @return the thread, started, or null when there is nothing to do
+     */
+    public static Thread warmUpInBackground(TlsContext tls, int handshakes, java.io.PrintStream out) {
+        if (handshakes <= 0 || tls.verifiesPeer()) {
+            return null;
+        }
+        Thread t = new Thread(() -> {
+            long start = System.nanoTime();
+            String line;
+            try {
+                int n = TlsWarmUp.run(tls, handshakes, WARM_UP_BUDGET);
+                line = "TLS warm-up: " + n + " handshakes in " + (System.nanoTime() - start) / 1_000_000 + " ms";
+            } catch (Exception e) {
+                line = "TLS warm-up stopped: " + describe(e);
+            }
+            out.println("keel-echo: " + line);
+            out.flush();
+        }, "keel-tls-warm-up");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+        return t;
+    }
+
+    /** A warm-up that has not finished in this time is on a machine too busy for it to matter: stop. */
+    private static final java.time.Duration WARM_UP_BUDGET = java.time.Duration.ofSeconds(30);
 }

@@ -38,7 +38,7 @@ class EchoOptionsTest {
     }
 
     @Test
-    void badCommandLinesSayWhatIsWrong() {
+    void badCommandLinesSayWhatIsWrong() throws Exception {
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--nope"})).hasMessageContaining("unknown option '--nope'");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--port"})).hasMessageContaining("needs a value");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--port", "x"})).hasMessageContaining("whole number");
@@ -50,6 +50,11 @@ class EchoOptionsTest {
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--tls-provider", "gnutls"})).hasMessageContaining("auto, jdk or openssl");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "ws", "--tls-provider", "jdk"}))
             .hasMessageContaining("need --mode wss");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "ws", "--tls-warm-up", "0"}))
+            .hasMessageContaining("need --mode wss");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--tls-warm-up", "-1"}))
+            .hasMessageContaining("between 0 and 1000000");
+        assertThat(EchoOptions.parse(new String[] {"--tls-warm-up", "0"}).tlsWarmUpHandshakes).isZero();
     }
 
     @Test
@@ -148,5 +153,40 @@ class EchoOptionsTest {
             .hasMessage("--admin-port must differ from the service port 8443");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--admin-port", "70000"}))
             .hasMessage("--admin-port must be between 0 and 65535, not 70000");
+    }
+
+    @Test
+    void loadBalancerOptions() throws Exception {
+        EchoOptions o = EchoOptions.parse(new String[] {"--proxy-protocol", "--trusted-proxies", "127.0.0.1/32, 10.0.0.0/8",
+            "--proxy-header-timeout", "3", "--max-connections-per-ip", "20", "--access-log"});
+        assertThat(o.proxyProtocol).isTrue();
+        assertThat(o.trustedProxies).hasSize(2);
+        assertThat(o.trustedProxies.get(1).prefixLength()).isEqualTo(8);
+        assertThat(o.proxyHeaderTimeoutSeconds).isEqualTo(3);
+        assertThat(o.maxConnectionsPerIp).isEqualTo(20);
+        assertThat(o.accessLog).as("alone, last: standard output").isEqualTo("-");
+        assertThat(EchoOptions.parse(new String[] {"--access-log", "--mode", "ws"}).accessLog).isEqualTo("-");
+        assertThat(EchoOptions.parse(new String[] {"--access-log", "access.log"}).accessLog).isEqualTo("access.log");
+        assertThat(EchoOptions.parse(new String[] {"--access-log=a.log"}).accessLog).isEqualTo("a.log");
+    }
+
+    @Test
+    void badLoadBalancerOptionsSayWhatIsWrong() {
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--proxy-protocol"}))
+            .hasMessageContaining("--proxy-protocol needs --trusted-proxies");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--trusted-proxies", "10.0.0.0/8"}))
+            .hasMessageContaining("--trusted-proxies goes with --proxy-protocol");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--proxy-protocol", "--trusted-proxies", "10.0.0.0/33"}))
+            .hasMessage("--trusted-proxies: '10.0.0.0/33': the prefix length must be 0-32");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--proxy-protocol", "--trusted-proxies", "proxy.example"}))
+            .hasMessageContaining("'proxy.example' is not an IP network");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--proxy-protocol", "--trusted-proxies", "10.0.0.0/8,"}))
+            .hasMessageContaining("'' is not an IP network");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--proxy-protocol", "--trusted-proxies", "::1",
+            "--proxy-header-timeout", "0"})).hasMessageContaining("between 1 and 3600");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--max-connections-per-ip", "0"}))
+            .hasMessageContaining("between 1 and");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "tcp", "--access-log"}))
+            .hasMessageContaining("--access-log logs WebSocket sessions");
     }
 }

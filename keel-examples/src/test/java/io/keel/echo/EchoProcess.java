@@ -101,7 +101,7 @@ public final class EchoProcess implements AutoCloseable {
     /** As {@link #startProgram(Class, String...)} with {@code env} added to the child's environment. */
     public static EchoProcess startProgram(Class<?> mainClass, Map<String, String> env, String... args)
         throws Exception {
-        return awaitListening(launchProgram(mainClass, env, args));
+        return launchProgram(mainClass, env, args).awaitListening();
     }
 
     /**
@@ -110,20 +110,26 @@ public final class EchoProcess implements AutoCloseable {
      */
     public static EchoProcess startProgramWithClassPath(Class<?> mainClass, String classPath, String... args)
         throws Exception {
-        return awaitListening(launch(mainClass, classPath, Map.of(), args));
+        return launch(mainClass, classPath, Map.of(), args).awaitListening();
     }
 
-    private static EchoProcess awaitListening(EchoProcess p) throws Exception {
+    /**
+     * Waits for the "listening on ...:PORT" line of a program started with {@code launch...}, which sets
+     * {@link #port} (several programs can be launched first and awaited after, to start in parallel).
+     *
+     * @return this
+     */
+    public EchoProcess awaitListening() throws Exception {
         String line;
-        while (!(line = p.nextLine(60)).equals("<eof>")) {
+        while (!(line = nextLine(60)).equals("<eof>")) {
             Matcher m = LISTENING.matcher(line);
             if (m.find()) {
-                p.port = Integer.parseInt(m.group(1));
-                return p;
+                port = Integer.parseInt(m.group(1));
+                return this;
             }
         }
-        p.process.waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError(p.name + " did not start: " + p.output);
+        process.waitFor(10, TimeUnit.SECONDS);
+        throw new AssertionError(name + " did not start: " + output);
     }
 
     /** Starts keel-echo without waiting for anything (for failures at start-up). */
@@ -155,10 +161,21 @@ public final class EchoProcess implements AutoCloseable {
         cmd.add("--enable-native-access=ALL-UNNAMED"); // netty-tcnative (--tls-provider openssl) loads a native library
         cmd.add(mainClass.getName());
         cmd.addAll(List.of(args));
+        if (mainClass == EchoMain.class && wss(args) && !cmd.contains("--tls-warm-up")) {
+            // a second of CPU per start, for the latency of the first clients, which no test measures
+            cmd.addAll(List.of("--tls-warm-up", "0"));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("XDG_CACHE_HOME", TEST_CACHE_HOME.toString());
         pb.environment().putAll(env);
         return new EchoProcess(pb.start(), mainClass.getSimpleName());
+    }
+
+    /** True when keel-echo's {@code args} start the wss server (its default mode). */
+    private static boolean wss(String... args) {
+        List<String> a = List.of(args);
+        int mode = a.indexOf("--mode");
+        return !a.contains("--help") && (mode < 0 || mode + 1 < a.size() && a.get(mode + 1).equals("wss"));
     }
 
     public String nextLine(int seconds) throws InterruptedException {

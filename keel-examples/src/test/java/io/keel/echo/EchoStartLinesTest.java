@@ -102,6 +102,16 @@ class EchoStartLinesTest {
         }
     }
 
+    /** The TLS warm-up runs in the background after the start lines and says how many handshakes it ran. */
+    @Test
+    void wssWarmsItsTlsHandshakeInTheBackgroundAndSaysSo() throws Exception {
+        try (EchoProcess p = EchoProcess.start("--bind", "127.0.0.1", "--port", "0", "--tls-warm-up", "20")) {
+            assertThat(p.awaitLine("TLS warm-up", 60))
+                .matches("keel-echo: TLS warm-up: 20 handshakes in \\d+ ms");
+            assertThat(p.terminate()).as(p.allOutput()).isZero();
+        }
+    }
+
     /**
      * The default wss server with --self-signed-dir: the first start generates the certificate and says so, the
      * printed https:// URLs answer to a client that trusts the printed certificate file, and a restart serves the

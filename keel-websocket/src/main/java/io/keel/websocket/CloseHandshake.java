@@ -19,6 +19,8 @@ final class CloseHandshake {
     private boolean reported;
     /** We failed the connection (a protocol error): the peer may still be sending. */
     private boolean failedByUs;
+    /** The recorded close is the client's: it started the closing handshake. */
+    private boolean byClient;
 
     /**
      * Records the close that ends this WebSocket unless one is recorded already: the first close wins, whether
@@ -32,6 +34,14 @@ final class CloseHandshake {
         }
     }
 
+    /** {@link #record} for the client's close frame: when it is the first, the client started the close. */
+    void recordClients(int code, String reason) {
+        if (this.code == CloseCodes.ABNORMAL_CLOSURE) {
+            recordFailure(code, reason);
+            byClient = true;
+        }
+    }
+
     /**
      * Records the close code of a protocol error we fail the connection with (1002, 1007, 1009: RFC 6455 section
      * 7.1.7), over anything recorded before.
@@ -39,6 +49,13 @@ final class CloseHandshake {
     void recordFailure(int code, String reason) {
         this.code = code;
         this.reason = reason == null ? "" : reason;
+        this.byClient = false;
+    }
+
+    /** Who started the close recorded so far (see {@link CloseInitiator}). */
+    CloseInitiator initiator() {
+        return code == CloseCodes.ABNORMAL_CLOSURE ? CloseInitiator.ABORT
+            : byClient ? CloseInitiator.CLIENT : CloseInitiator.SERVER;
     }
 
     /** Marks a close we start because the peer broke the protocol (RFC 6455 section 7.1.7, fail the connection). */

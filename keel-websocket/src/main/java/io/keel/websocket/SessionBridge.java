@@ -33,7 +33,7 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
     private String path;
     private String subprotocol;
     /** The close code to report and the close timeout; null until a close starts. */
-    private CloseHandshake closing;
+    CloseHandshake closing; // null until a close starts; read by WebSocketConnection.closeInitiator
     /** Why reading is paused and what the policy did about a slow client; null until the first such event. */
     Backpressure backpressure;
     /** Keep-alive pings ({@link KeepAlive}): its state, and the ping periods without a message, and their limit. */
@@ -253,7 +253,7 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
 
     @Override
     public void onClose(int code, String reason) {
-        closing().record(code, reason);
+        closing().recordClients(code, reason);
     }
 
     @Override

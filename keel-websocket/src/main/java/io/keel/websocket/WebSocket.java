@@ -158,7 +158,19 @@ public interface WebSocket {
         return "";
     }
 
-    /** The client's address (IP and port) as the socket sees it; never null. */
+    /**
+     * Which side started the end of this WebSocket, for logs: meant for {@link WebSocketHandler#onClose}, where it
+     * goes with the close code. Loop only.
+     *
+     * @return {@link CloseInitiator#CLIENT}, {@link CloseInitiator#SERVER} or {@link CloseInitiator#ABORT}
+     *     (no close handshake: 1006); null while no close has started
+     */
+    CloseInitiator closeInitiator();
+
+    /**
+     * The client's address (IP and port): the socket's peer, or the client's address from a PROXY protocol header
+     * when the server reads them ({@link io.keel.core.ProxyProtocolConfig}); never null.
+     */
     default InetSocketAddress remoteAddress() {
         return connection().remoteAddress();
     }

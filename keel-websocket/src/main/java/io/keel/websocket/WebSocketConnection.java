@@ -232,6 +232,12 @@ final class WebSocketConnection extends SessionBridge {
     }
 
     @Override
+    public CloseInitiator closeInitiator() {
+        CloseHandshake c = closing;
+        return c == null ? null : c.initiator();
+    }
+
+    @Override
     public String toString() {
         return "WebSocket[" + version() + " " + connection + "]";
     }

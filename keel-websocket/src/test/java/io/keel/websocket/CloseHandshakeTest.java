@@ -37,6 +37,23 @@ class CloseHandshakeTest {
     }
 
     @Test
+    @DisplayName("RFC 6455 §7.1.2: who started the close: the client's first close, ours, a failure, or none (abort)")
+    void initiator() {
+        assertThat(close.initiator()).isEqualTo(CloseInitiator.ABORT);
+        close.recordClients(CloseCodes.NORMAL_CLOSURE, "");
+        close.record(CloseCodes.GOING_AWAY, "ours, later");
+        assertThat(close.initiator()).isEqualTo(CloseInitiator.CLIENT);
+        CloseHandshake ours = new CloseHandshake();
+        ours.record(CloseCodes.GOING_AWAY, "shutdown");
+        ours.recordClients(CloseCodes.GOING_AWAY, "the client's answer");
+        assertThat(ours.initiator()).isEqualTo(CloseInitiator.SERVER);
+        CloseHandshake failed = new CloseHandshake();
+        failed.recordClients(CloseCodes.NORMAL_CLOSURE, "");
+        failed.recordFailure(CloseCodes.PROTOCOL_ERROR, "bad frame");
+        assertThat(failed.initiator()).isEqualTo(CloseInitiator.SERVER);
+    }
+
+    @Test
     @DisplayName("the close timeout starts once, aborts the connection and is counted when it fires")
     void timeoutStartsOnceAndAborts() {
         FakeConnection connection = new FakeConnection();

@@ -57,7 +57,23 @@ public final class Wire implements AutoCloseable {
      * is fixed to that size before it connects, so the kernel cannot soak up what the server sends it.
      */
     public Wire(InetSocketAddress server, SSLContext tls, int soTimeoutMillis, int receiveBuffer) throws IOException {
+        this(server, null, tls, soTimeoutMillis, receiveBuffer);
+    }
+
+    /**
+     * A client connecting from {@code source} (any port; null: the system's choice), e.g. 127.0.0.2, so that tests
+     * can tell clients apart by address; over TLS trusting any certificate when {@code tls}.
+     */
+    public static Wire from(java.net.InetAddress source, InetSocketAddress server, boolean tls) throws IOException {
+        return new Wire(server, source, tls ? trustAll() : null, 10_000, 0);
+    }
+
+    private Wire(InetSocketAddress server, java.net.InetAddress source, SSLContext tls, int soTimeoutMillis,
+        int receiveBuffer) throws IOException {
         Socket s = new Socket();
+        if (source != null) {
+            s.bind(new InetSocketAddress(source, 0));
+        }
         tcp = s;
         s.setTcpNoDelay(true);
         s.setSoTimeout(soTimeoutMillis);
@@ -245,6 +261,11 @@ public final class Wire implements AutoCloseable {
         } catch (SocketException | javax.net.ssl.SSLException reset) {
             return true;
         }
+    }
+
+    /** The client's own address and port (under TLS, the TCP socket's). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) tcp.getLocalSocketAddress();
     }
 
     /** Closes the TCP socket at once (no TLS close_notify, which would wait for a blocked writer). */
