@@ -7,8 +7,9 @@ import java.util.Objects;
 
 /**
  * Settings of a {@link Server}: the defaults, the checks of each setting and the values the loops read.
- * {@link Server.Builder} fills one and calls a setter per builder method, which refuses a bad value at once with a
- * message that names the setting; {@link #forServer()} then makes the server's own copy, fixed from then on.
+ * {@link Server.Builder} fills one: through the setters below, which refuse a bad value at once with a message
+ * that names the setting, or straight into a field where every value is allowed ({@link #proxy},
+ * {@link #reusePort}); {@link #forServer()} then makes the server's own copy, fixed from then on.
  *
  * <p>The loops read the fields directly on the data path (watermarks, queue limit), so they stay plain fields;
  * nothing writes them once the server's copy is made.
