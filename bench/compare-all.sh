@@ -29,7 +29,7 @@ work=$bench/.work
 invocation=$(cd "$root" && printf '%q ' bench/compare-all.sh "$@")
 [ -n "${KEEL_ECHO:-}" ] && invocation="KEEL_ECHO=$(printf '%q' "$KEEL_ECHO") $invocation"
 
-all_scenarios="ws32 ws512 wss32 wss512 ws16k wss16k churn idle-ws idle-wss"
+all_scenarios="ws32 ws512 wss32 wss512 ws16k wss16k churn idle-ws idle-wss wss512t wss512z idle-wss-z idle-wss-zd"
 runs=3 duration=10 warmup=5 only="" base_port=19443 out=$bench/results cpu=0.5 idle_conns=10000 hold=10
 io_threads=1 tag="" list=0 idle_cpu=none servers="" before_rev=${KEEL_BEFORE_REV:-}
 usage() { sed -n '2,/^set -u/{/^set -u/d;p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
@@ -60,7 +60,7 @@ done
 # value compare.sh gets, or none), wsargs (wsload arguments).
 group() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }  # 10000 -> 10,000
 scenario() {
-  quota=$cpu tls=0
+  quota=$cpu tls=0 zmode=""
   case "$1" in
     ws32)   label="ws, 100 conns, 32 B text, depth 1";      short="ws 32 B";   metric=msgs
             wsargs=(--connections 100 --payload 32 --depth 1) ;;
@@ -82,6 +82,17 @@ scenario() {
               wsargs=(--idle "$idle_conns" --hold "$hold") ;;
     idle-wss) label="idle wss, $(group "$idle_conns") conns, hold ${hold} s"; short="idle wss"; metric=idle tls=1 quota=$idle_cpu
               wsargs=(--tls --idle "$idle_conns" --hold "$hold") ;;
+    # permessage-deflate (RFC 7692): 512 B of wsload's text pattern, not offered (compression off on the servers) and
+    # offered as browsers do (the servers' shared compressor); idle connections that negotiated it, shared and
+    # dedicated. Netty's peer has no permessage-deflate, Keel-before may predate it: only Keel and uWS run these.
+    wss512t) label="wss, 100 conns, 512 B text, depth 1, no deflate"; short="wss 512 B text"; metric=msgs tls=1 zmode=off
+             wsargs=(--tls --connections 100 --payload 512 --depth 1) ;;
+    wss512z) label="wss, 100 conns, 512 B text, depth 1, deflate (shared)"; short="wss 512 B deflate"; metric=msgs tls=1 zmode=shared
+             wsargs=(--tls --connections 100 --payload 512 --depth 1 --deflate) ;;
+    idle-wss-z)  label="idle wss + deflate shared, $(group "$idle_conns") conns"; short="idle wss deflate"; metric=idle tls=1 quota=$idle_cpu zmode=shared
+                 wsargs=(--tls --idle "$idle_conns" --hold "$hold" --deflate) ;;
+    idle-wss-zd) label="idle wss + deflate dedicated, $(group "$idle_conns") conns"; short="idle wss deflate ded."; metric=idle tls=1 quota=$idle_cpu zmode=dedicated
+                 wsargs=(--tls --idle "$idle_conns" --hold "$hold" --deflate) ;;
     *) return 1 ;;
   esac
   [ "$metric" = idle ] || wsargs+=(--duration "$duration" --warmup "$warmup")
@@ -150,7 +161,10 @@ servers_for() {
   local n out=""
   if [ "$1" = 1 ]; then n="keel-openssl keel-before-openssl keel-jdk keel-before-jdk netty-best netty-default uws-wss"
   else n="keel-ws keel-before-ws netty-best netty-default uws-ws"; fi
-  for n in $n; do [ -n "${SEL[$n]:-}" ] && out+="$n "; done
+  for n in $n; do
+    [ -n "$zmode" ] && case "$n" in netty-*|keel-before-*) continue ;; esac
+    [ -n "${SEL[$n]:-}" ] && out+="$n "
+  done
   echo "$out"
 }
 idle_opts=${IDLE_JAVA_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseParallelGC}

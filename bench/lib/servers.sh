@@ -138,7 +138,8 @@ server_cmd() { # name tls metric port
       case "$n" in
         keel-ws) c+=" --mode ws" ;;
         *) c+=" --mode wss --tls-provider ${n#keel-} --cert $(q "$cert") --key $(q "$key")" ;;
-      esac ;;
+      esac
+      [ -n "${zmode:-}" ] && c+=" --compression $zmode" ;;
     netty-*)
       c="$(q "$java") $nopts -jar $(q "$netty_jar") --port $port"
       [ "$tls" = 1 ] && c+=" --tls --cert $(q "$cert") --key $(q "$key")"
@@ -149,6 +150,7 @@ server_cmd() { # name tls metric port
     uws-ws) c="$(q "$uws_bin") $port 127.0.0.1" ;;
     uws-wss) c="$(q "$uws_ssl_bin") $port $(q "$cert") $(q "$key") 127.0.0.1" ;;
   esac
+  case "$n" in uws-*) [ -n "${zmode:-}" ] && c="env UWS_COMPRESSION=$zmode $c" ;; esac
   echo "$c"
 }
 

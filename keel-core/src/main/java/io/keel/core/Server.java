@@ -1,20 +1,10 @@
 package io.keel.core;
 
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stream socket server: a listening address with a backlog, a pool of event loops (one selector thread
@@ -29,14 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  */
 public final class Server implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Server.class.getName());
-
     final ServerConfig config;
-    private final List<EventLoop> loops = new ArrayList<>();
+    private final LoopGroup loops = new LoopGroup();
     private final List<Acceptor> acceptors = new ArrayList<>();
-    private final AtomicInteger nextLoop = new AtomicInteger();
-    private final CountDownLatch terminated;
-    private final CompletableFuture<Void> termination = new CompletableFuture<>();
+    private final ShutdownSequence shutdownSequence;
     private volatile boolean started;
     private volatile boolean shuttingDown;
     private InetSocketAddress boundAddress;
@@ -46,7 +32,7 @@ public final class Server implements AutoCloseable {
 
     private Server(ServerConfig config) {
         this.config = config;
-        this.terminated = new CountDownLatch(config.ioThreads);
+        this.shutdownSequence = new ShutdownSequence(config.ioThreads);
         this.counters = new ServerCounters(config.limiter);
     }
 
@@ -64,41 +50,18 @@ public final class Server implements AutoCloseable {
     /**
      * Binds and starts the loops. Fails with one readable line (port in use, address not available, permission
      * denied) rather than a bare stack trace.
+     *
+     * @return this server, now accepting
+     * @throws ServerStartException when the address does not resolve or cannot be listened on
+     * @throws IllegalStateException when the server was already started
      */
     public synchronized Server start() throws ServerStartException {
         if (started) {
             throw new IllegalStateException("already started");
         }
-        InetSocketAddress address = config.address;
-        if (address.isUnresolved()) {
-            throw new ServerStartException("cannot resolve bind address '" + address.getHostString() + "'", null);
-        }
-        try {
-            for (int i = 0; i < config.ioThreads; i++) {
-                loops.add(new EventLoop(this, i));
-            }
-            if (config.reusePort) {
-                // one listener per loop: the kernel spreads connections, no hand-off between threads
-                for (EventLoop loop : loops) {
-                    ServerSocketChannel ch = openListener(address);
-                    address = (InetSocketAddress) ch.getLocalAddress(); // port 0 → the same port for the others
-                    acceptors.add(new Acceptor(this, loop, ch, true));
-                }
-            } else {
-                acceptors.add(new Acceptor(this, loops.get(0), openListener(address), false));
-            }
-            boundAddress = acceptors.get(0).localAddress();
-        } catch (IOException | UnresolvedAddressException | SecurityException e) {
-            for (Acceptor a : acceptors) {
-                a.close();
-            }
-            for (EventLoop l : loops) {
-                l.transport.release(); // start failed: best effort
-            }
-            throw new ServerStartException(BindFailure.describe(config.address, e), e);
-        }
+        boundAddress = ServerBinding.open(this, loops, acceptors);
         started = true;
-        for (EventLoop l : loops) {
+        for (EventLoop l : loops.all()) {
             l.start();
         }
         for (Acceptor a : acceptors) {
@@ -107,22 +70,11 @@ public final class Server implements AutoCloseable {
         return this;
     }
 
-    private ServerSocketChannel openListener(InetSocketAddress address) throws IOException {
-        ServerSocketChannel ch = ServerSocketChannel.open();
-        try {
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            if (config.reusePort) {
-                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            }
-            ch.bind(address, config.backlog);
-            return ch;
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
-    }
-
-    /** The address actually bound (with the real port when 0 was asked for). */
+    /**
+     * The address actually bound (with the real port when 0 was asked for).
+     *
+     * @return the local address, or null before {@link #start()} succeeded
+     */
     public InetSocketAddress localAddress() {
         return boundAddress;
     }
@@ -142,12 +94,12 @@ public final class Server implements AutoCloseable {
     }
 
     EventLoop nextLoop() {
-        return loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
+        return loops.next();
     }
 
     /** The event loops, for handlers that schedule work or read pool statistics. */
     public List<EventLoop> loops() {
-        return List.copyOf(loops);
+        return List.copyOf(loops.all());
     }
 
     /**
@@ -159,13 +111,7 @@ public final class Server implements AutoCloseable {
      *     connections, encrypted)
      */
     public ServerStats stats() {
-        long in = 0;
-        long out = 0;
-        for (EventLoop l : loops) {
-            in += l.bytesIn;
-            out += l.bytesOut;
-        }
-        return counters.stats(in, out);
+        return loops.stats(counters);
     }
 
     /**
@@ -179,45 +125,24 @@ public final class Server implements AutoCloseable {
 
     /**
      * Graceful shutdown: stops accepting, asks every handler to finish ({@link ConnectionHandler#onShutdown}),
-     * force-closes what is still open at the deadline, then stops the loops. Completes when all loops ended.
+     * force-closes what is still open at the deadline, then stops the loops. Returns at once; calling it again, or
+     * on a server never started, returns the same future.
+     *
+     * @param grace how long the handlers get before what is still open is aborted
+     * @return a future that completes when all loops ended
      */
     public CompletableFuture<Void> shutdown(Duration grace) {
         synchronized (this) {
             if (!started || shuttingDown) {
                 if (!started) {
-                    termination.complete(null);
+                    shutdownSequence.completeUnstarted();
                 }
-                return termination;
+                return shutdownSequence.termination();
             }
             shuttingDown = true;
         }
-        for (Acceptor a : acceptors) {
-            a.home().execute(a::close);
-        }
-        for (EventLoop l : loops) {
-            l.execute(() -> {
-                for (NioConnection c : l.connections()) {
-                    c.serverShutdown();
-                }
-            });
-        }
-        Thread waiter = new Thread(() -> {
-            counters.awaitNoConnections(System.nanoTime() + grace.toNanos());
-            for (EventLoop l : loops) {
-                l.stop(); // aborts whatever is left
-            }
-            try {
-                if (!terminated.await(10, TimeUnit.SECONDS)) {
-                    LOG.log(System.Logger.Level.WARNING, "event loops did not stop within 10 s");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            termination.complete(null);
-        }, "keel-shutdown");
-        waiter.setDaemon(true);
-        waiter.start();
-        return termination;
+        shutdownSequence.begin(acceptors, loops, counters, grace);
+        return shutdownSequence.termination();
     }
 
     /** Shuts down at once (no grace period) and waits for the loops to end. */
@@ -226,13 +151,13 @@ public final class Server implements AutoCloseable {
         shutdown(Duration.ZERO).join();
     }
 
-    /** Buffers still out of the loops' pools, with where they were taken (leak-check mode). */
+    /**
+     * Buffers still out of the loops' pools; see {@link #bufferLeakSites()} for where they were taken.
+     *
+     * @return the count, 0 when none is out
+     */
     public long outstandingBuffers() {
-        long n = 0;
-        for (EventLoop l : loops) {
-            n += l.pool.outstanding();
-        }
-        return n;
+        return loops.outstandingBuffers();
     }
 
     /**
@@ -244,32 +169,17 @@ public final class Server implements AutoCloseable {
      * @return a new list, in no particular order
      */
     public List<Throwable> bufferLeakSites() {
-        List<Throwable> sites = new ArrayList<>();
-        for (EventLoop l : loops) {
-            l.pool.leakSites().forEach(sites::add);
-        }
-        return sites;
+        return loops.bufferLeakSites();
     }
 
     void loopTerminated(EventLoop loop) {
-        terminated.countDown();
+        shutdownSequence.loopTerminated();
     }
 
     /** Builds a {@link Server}; every setting has a sensible default but the handler. */
     public static final class Builder {
-        private InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        private int backlog = 1024;
-        private int ioThreads = Runtime.getRuntime().availableProcessors();
-        private ConnectionLimiter limiter = ConnectionLimiter.unlimited();
-        private Duration idleTimeout = Duration.ZERO;
-        private int lowWatermark = 32 * 1024;
-        private int highWatermark = 64 * 1024;
-        private long maxQueuedBytes = 4L * 1024 * 1024;
-        private boolean reusePort;
-        private int maxPooledChunksPerLoop = 1024;
-        private ConnectionHandler handler;
-        private ProxyProtocolConfig proxy;
-        private int maxPerAddress;
+        /** The settings so far: defaults, checks and the server's own copy live there. */
+        private final ServerConfig settings = new ServerConfig();
 
         /**
          * Listens on {@code address}; default the loopback address, port 0 (a free port). An unresolved address is
@@ -280,7 +190,7 @@ public final class Server implements AutoCloseable {
          * @throws NullPointerException when {@code address} is null
          */
         public Builder bind(InetSocketAddress address) {
-            this.address = Objects.requireNonNull(address);
+            settings.address(address);
             return this;
         }
 
@@ -294,14 +204,8 @@ public final class Server implements AutoCloseable {
          * @throws IllegalArgumentException when {@code port} is outside 0-65535
          */
         public Builder bind(String host, int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be 0-65535, got " + port);
-            }
-            try {
-                return bind(new InetSocketAddress(InetAddress.getByName(host), port));
-            } catch (UnknownHostException e) {
-                return bind(InetSocketAddress.createUnresolved(host, port));
-            }
+            settings.address(host, port);
+            return this;
         }
 
         /**
@@ -313,10 +217,7 @@ public final class Server implements AutoCloseable {
          * @throws IllegalArgumentException when {@code backlog} &lt; 1
          */
         public Builder backlog(int backlog) {
-            if (backlog < 1) {
-                throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
-            }
-            this.backlog = backlog;
+            settings.backlog(backlog);
             return this;
         }
 
@@ -329,10 +230,7 @@ public final class Server implements AutoCloseable {
          * @throws IllegalArgumentException when {@code n} is outside 1-1024
          */
         public Builder ioThreads(int n) {
-            if (n < 1 || n > 1024) {
-                throw new IllegalArgumentException("io threads must be 1-1024, got " + n);
-            }
-            this.ioThreads = n;
+            settings.ioThreads(n);
             return this;
         }
 
@@ -346,7 +244,7 @@ public final class Server implements AutoCloseable {
          * @throws IllegalArgumentException when {@code max} &lt; 1
          */
         public Builder maxConnections(int max) {
-            this.limiter = new MaxConnectionsLimiter(max);
+            settings.limiter(new MaxConnectionsLimiter(max));
             return this;
         }
 
@@ -359,7 +257,7 @@ public final class Server implements AutoCloseable {
          * @throws NullPointerException when {@code limiter} is null
          */
         public Builder connectionLimiter(ConnectionLimiter limiter) {
-            this.limiter = Objects.requireNonNull(limiter);
+            settings.limiter(limiter);
             return this;
         }
 
@@ -371,7 +269,7 @@ public final class Server implements AutoCloseable {
          * @return this builder
          */
         public Builder proxyProtocol(ProxyProtocolConfig config) {
-            this.proxy = config;
+            settings.proxy = config;
             return this;
         }
 
@@ -386,10 +284,7 @@ public final class Server implements AutoCloseable {
          * @throws IllegalArgumentException when {@code max} is negative
          */
         public Builder maxConnectionsPerAddress(int max) {
-            if (max < 0) {
-                throw new IllegalArgumentException("max connections per address must be 0 (off) or more, got " + max);
-            }
-            this.maxPerAddress = max;
+            settings.maxPerAddress(max);
             return this;
         }
 
@@ -403,10 +298,7 @@ public final class Server implements AutoCloseable {
          * @throws NullPointerException when {@code timeout} is null
          */
         public Builder idleTimeout(Duration timeout) {
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("idle timeout must not be negative");
-            }
-            this.idleTimeout = timeout;
+            settings.idleTimeout(timeout);
             return this;
         }
 
@@ -420,11 +312,7 @@ public final class Server implements AutoCloseable {
          * @throws IllegalArgumentException unless 0 &lt;= {@code low} &lt;= {@code high}
          */
         public Builder writeWatermarks(int low, int high) {
-            if (low < 0 || high < low) {
-                throw new IllegalArgumentException("need 0 <= low <= high watermark, got " + low + ", " + high);
-            }
-            this.lowWatermark = low;
-            this.highWatermark = high;
+            settings.writeWatermarks(low, high);
             return this;
         }
 
@@ -437,16 +325,19 @@ public final class Server implements AutoCloseable {
          * @throws IllegalArgumentException when {@code max} &lt; 1
          */
         public Builder maxQueuedBytes(long max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("max queued bytes must be positive");
-            }
-            this.maxQueuedBytes = max;
+            settings.maxQueuedBytes(max);
             return this;
         }
 
-        /** SO_REUSEPORT: several processes (and each loop) may listen on the same port. */
+        /**
+         * SO_REUSEPORT (default off): several processes (and each loop, with a listener of its own) may listen on
+         * the same port.
+         *
+         * @param on whether to set it
+         * @return this builder
+         */
         public Builder reusePort(boolean on) {
-            this.reusePort = on;
+            settings.reusePort = on;
             return this;
         }
 
@@ -459,10 +350,7 @@ public final class Server implements AutoCloseable {
          * @throws IllegalArgumentException when {@code n} is negative
          */
         public Builder maxPooledChunksPerLoop(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("max pooled chunks per loop must be 0 or more, got " + n);
-            }
-            this.maxPooledChunksPerLoop = n;
+            settings.maxPooledChunksPerLoop(n);
             return this;
         }
 
@@ -475,7 +363,7 @@ public final class Server implements AutoCloseable {
          * @throws NullPointerException when {@code handler} is null
          */
         public Builder handler(ConnectionHandler handler) {
-            this.handler = Objects.requireNonNull(handler);
+            settings.handler(handler);
             return this;
         }
 
@@ -486,25 +374,7 @@ public final class Server implements AutoCloseable {
          * @throws IllegalStateException when no handler was set
          */
         public Server build() {
-            if (handler == null) {
-                throw new IllegalStateException("a ConnectionHandler is required");
-            }
-            ServerConfig c = new ServerConfig();
-            c.address = address;
-            c.backlog = backlog;
-            c.ioThreads = ioThreads;
-            c.limiter = limiter;
-            c.idleTimeoutNanos = idleTimeout.toNanos();
-            c.lowWatermark = lowWatermark;
-            c.highWatermark = highWatermark;
-            c.maxQueuedBytes = maxQueuedBytes;
-            c.reusePort = reusePort;
-            c.maxPooledChunksPerLoop = maxPooledChunksPerLoop;
-            c.handler = handler;
-            c.proxy = proxy;
-            c.proxyHeaderTimeoutNanos = proxy == null ? 0 : proxy.headerTimeout().toNanos();
-            c.perAddress = maxPerAddress > 0 ? new ConnectionsPerAddress(maxPerAddress) : null;
-            return new Server(c);
+            return new Server(settings.forServer());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.keel.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /** The builder refuses bad settings at once, with a message that names the setting and the value. */
 class ServerBuilderTest {
+    private static final ConnectionHandler NO_OP = (c, data) -> data.position(data.limit());
 
     @Test
     void badSettingsAreRefusedWhenSet() {
@@ -20,6 +22,60 @@ class ServerBuilderTest {
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
         assertThatThrownBy(() -> Server.builder().idleTimeout(Duration.ofSeconds(-1)))
             .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theOtherChecksOfTheBuilder() {
+        assertThatThrownBy(() -> Server.builder().writeWatermarks(10, 5))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("10, 5");
+        assertThatThrownBy(() -> Server.builder().writeWatermarks(-1, 5))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("watermark");
+        assertThatThrownBy(() -> Server.builder().maxQueuedBytes(0))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queued");
+        assertThatThrownBy(() -> Server.builder().maxConnectionsPerAddress(-1))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+        assertThatThrownBy(() -> Server.builder().maxConnections(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Server.builder().idleTimeout(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Server.builder().handler(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Server.builder().connectionLimiter(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Server.builder().bind(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Server.builder().build())
+            .isInstanceOf(IllegalStateException.class).hasMessageContaining("ConnectionHandler");
+    }
+
+    @Test
+    void theDefaultsAreTheDocumentedOnes() {
+        ServerConfig c = Server.builder().handler(NO_OP).build().config;
+        assertThat(c.address.getAddress().isLoopbackAddress()).isTrue();
+        assertThat(c.address.getPort()).isZero();
+        assertThat(c.backlog).isEqualTo(1024);
+        assertThat(c.ioThreads).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(c.idleTimeoutNanos).isZero();
+        assertThat(c.lowWatermark).isEqualTo(32 * 1024);
+        assertThat(c.highWatermark).isEqualTo(64 * 1024);
+        assertThat(c.maxQueuedBytes).isEqualTo(4L * 1024 * 1024);
+        assertThat(c.maxPooledChunksPerLoop).isEqualTo(1024);
+        assertThat(c.reusePort).isFalse();
+        assertThat(c.proxy).isNull();
+        assertThat(c.perAddress).isNull();
+    }
+
+    @Test
+    void aBuilderUsedAgainChangesNothingOfAServerAlreadyBuilt() {
+        Server.Builder builder = Server.builder().handler(NO_OP).idleTimeout(Duration.ofSeconds(3))
+            .maxConnectionsPerAddress(2);
+        Server first = builder.build();
+        builder.writeWatermarks(1, 2).idleTimeout(Duration.ZERO).maxConnectionsPerAddress(0).backlog(7);
+        Server second = builder.maxConnectionsPerAddress(5).build();
+
+        assertThat(first.config.highWatermark).isEqualTo(64 * 1024);
+        assertThat(first.config.backlog).isEqualTo(1024);
+        assertThat(first.config.idleTimeoutNanos).isEqualTo(Duration.ofSeconds(3).toNanos());
+        assertThat(first.config.perAddress).isNotNull();
+        assertThat(second.config.highWatermark).isEqualTo(2);
+        assertThat(second.config.idleTimeoutNanos).isZero();
+        assertThat(second.config.perAddress).as("each server counts its own clients")
+            .isNotNull().isNotSameAs(first.config.perAddress);
     }
 
     @Test
