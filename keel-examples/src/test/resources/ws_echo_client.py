@@ -2,7 +2,8 @@
 
 Usage: python3 ws_echo_client.py ws://127.0.0.1:PORT/
 Connects, sends text and binary messages (small, 100 KiB, fragmented), checks every echo, answers a ping,
-closes normally, prints OK and exits 0; any mismatch raises (exit 1).
+closes normally, prints OK and exits 0; any mismatch raises (exit 1). The library offers permessage-deflate
+(RFC 7692, with context takeover) by default: the answered extension is printed on the OK line after "ext=".
 """
 import asyncio
 import os
@@ -32,7 +33,8 @@ async def main(uri):
         pong = await ws.ping(b"are you there")
         await asyncio.wait_for(pong, 10)
     assert ws.close_code == 1000, f"close code {ws.close_code}"
-    print("OK websockets", websockets.__version__)
+    ext = ws.response_headers.get("Sec-WebSocket-Extensions", "")
+    print("OK websockets", websockets.__version__, "ext=" + ext)
 
 
 if __name__ == "__main__":

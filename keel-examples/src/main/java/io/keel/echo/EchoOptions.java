@@ -46,6 +46,8 @@ final class EchoOptions {
     Integer proxyHeaderTimeoutSeconds; // null: the default (5)
     int maxConnectionsPerIp; // 0: no limit
     String accessLog; // null: off; "-": standard output; else a file
+    String compression = "shared";      // permessage-deflate: off, shared or dedicated
+    Integer compressionThreshold;       // null: the layer's default
 
     static final String USAGE = """
         Usage: keel-echo [options]
@@ -68,6 +70,9 @@ final class EchoOptions {
           --reuse-port             SO_REUSEPORT: several processes may share the port
           --max-message-size BYTES largest WebSocket message accepted (default 16777216)
           --streaming              echo WebSocket fragments as they arrive instead of whole messages
+          --compression off|shared|dedicated   permessage-deflate (default shared: one compressor per event loop;
+                                   dedicated: one per connection, better ratios, about 300 KiB each)
+          --compression-threshold BYTES   send messages smaller than this uncompressed (default 256)
           --stats SECONDS          print a status line every SECONDS
           --admin-port PORT        also serve /healthz and /metrics over plain HTTP on PORT (0: any free port),
                                    a listener of its own: not counted in --max-connections
@@ -128,7 +133,8 @@ final class EchoOptions {
         "--stats", "--cert", "--key", "--pkcs12", "--password-file", "--tls-provider", "--ca", "--self-signed-dir",
         "--admin-port", "--admin-bind",
         "--drain-delay", "--ping-interval", "--pong-timeout",
-        "--trusted-proxies", "--proxy-header-timeout", "--max-connections-per-ip", "--access-log", "--tls-warm-up");
+        "--trusted-proxies", "--proxy-header-timeout", "--max-connections-per-ip", "--access-log", "--tls-warm-up",
+        "--compression", "--compression-threshold");
 
     private void set(String opt, String v) throws UsageException {
         switch (opt) {
@@ -173,6 +179,8 @@ final class EchoOptions {
                 tlsWarmUpGiven = true;
             }
             case "--tls-provider" -> tlsProvider = CommandLine.oneOf(opt, v, "auto", "jdk", "openssl");
+            case "--compression" -> compression = CommandLine.oneOf(opt, v, "off", "shared", "dedicated");
+            case "--compression-threshold" -> compressionThreshold = intIn(opt, v, 0, Integer.MAX_VALUE);
             default -> throw new UsageException("unknown option '" + opt + "'");
         }
     }
@@ -230,6 +238,12 @@ final class EchoOptions {
         }
         if (ca != null && !verifyPeer) {
             throw new UsageException("--ca is only used with --verify-peer");
+        }
+        if (mode == Mode.TCP && (!compression.equals("shared") || compressionThreshold != null)) {
+            throw new UsageException("--compression and --compression-threshold need --mode ws or wss");
+        }
+        if (compression.equals("off") && compressionThreshold != null) {
+            throw new UsageException("--compression-threshold has no use with --compression off");
         }
         boolean tlsOptions = cert != null || pkcs12 != null || selfSignedDir != null || verifyPeer
             || !tlsProvider.equals("auto") || tlsWarmUpGiven;

@@ -52,6 +52,7 @@ final class EchoServer {
                     accessLog != null ? new AccessLoggedEchoHandler(accessLog) : new WebSocketEchoHandler())
                 .maxMessageSize(options.maxMessageSize)
                 .streaming(options.streaming)
+                .compression(DeflateMetrics.config(options.compression, options.compressionThreshold))
                 .httpFallback(accessLog != null ? accessLog.logging(endpoints) : endpoints)
                 .pingInterval(Duration.ofSeconds(options.pingIntervalSeconds))
                 .pongTimeout(Duration.ofSeconds(options.pongTimeoutSeconds))
@@ -244,6 +245,7 @@ final class EchoServer {
             counter(m, "keel_websocket_undeliverable_aborts_total", "Clients aborted because not even a close or pong could be queued for them.", w.undeliverableAborts());
             counter(m, "keel_websocket_published_total", "Messages published to topics.", w.published());
             counter(m, "keel_websocket_deliveries_total", "Published messages queued or sent to subscribers.", w.deliveries());
+            DeflateMetrics.append(m, w.compression());
         }
         if (tlsLayer != null) {
             TlsStats t = tlsLayer.stats();

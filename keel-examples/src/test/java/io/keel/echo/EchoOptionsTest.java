@@ -77,6 +77,29 @@ class EchoOptionsTest {
     }
 
     @Test
+    void compressionOptions() throws Exception {
+        EchoOptions o = EchoOptions.parse(new String[0]);
+        assertThat(o.compression).isEqualTo("shared");
+        assertThat(DeflateMetrics.config(o.compression, o.compressionThreshold).threshold()).isEqualTo(256);
+        o = EchoOptions.parse(new String[] {"--mode", "ws", "--compression", "dedicated", "--compression-threshold", "0"});
+        assertThat(DeflateMetrics.config(o.compression, o.compressionThreshold))
+            .isEqualTo(new io.keel.websocket.protocol.deflate.PerMessageDeflateConfig(
+                io.keel.websocket.protocol.deflate.DeflateMode.DEDICATED, 0,
+                io.keel.websocket.protocol.deflate.PerMessageDeflateConfig.DEFAULT_MEMORY_BUDGET));
+        assertThat(EchoOptions.parse(new String[] {"--compression", "off"}).compression).isEqualTo("off");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--compression", "gzip"}))
+            .hasMessageContaining("off, shared or dedicated");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--compression-threshold", "-1"}))
+            .hasMessageContaining("--compression-threshold");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--compression-threshold", "many"}))
+            .hasMessageContaining("whole number");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "tcp", "--compression", "dedicated"}))
+            .hasMessageContaining("need --mode ws or wss");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--compression", "off", "--compression-threshold", "9"}))
+            .hasMessageContaining("no use with --compression off");
+    }
+
+    @Test
     void certAloneIsOnePemFileWithBothAndKeyAloneIsAnError() throws Exception {
         EchoOptions o = EchoOptions.parse(new String[] {"--cert", "both.pem"});
         assertThat(o.cert).hasToString("both.pem");

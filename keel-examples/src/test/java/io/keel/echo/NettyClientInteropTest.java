@@ -6,10 +6,14 @@ import io.keel.core.Server;
 import io.keel.core.TestServers;
 import io.keel.websocket.WebSocketProtocolHandler;
 import io.keel.websocket.protocol.ProtocolVersion;
+import io.keel.websocket.protocol.deflate.DeflateAgreement;
+import io.keel.websocket.protocol.deflate.DeflateMode;
+import io.keel.websocket.protocol.deflate.PerMessageDeflateConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -33,6 +37,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketClientExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateClientExtensionHandshaker;
+import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketClientCompressionHandler;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -196,14 +203,72 @@ class NettyClientInteropTest {
     }
 
     private Channel connect(ClientHandler client) throws InterruptedException {
+        return connect(client, server, null);
+    }
+
+    private static Channel connect(ClientHandler client, Server to, ChannelHandler compression)
+            throws InterruptedException {
         return new Bootstrap().group(group).channel(NioSocketChannel.class)
             .handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel c) {
-                    c.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192), client);
+                    c.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192));
+                    if (compression != null) {
+                        c.pipeline().addLast(compression);
+                    }
+                    c.pipeline().addLast(client);
                 }
             })
-            .connect("127.0.0.1", server.port()).sync().channel();
+            .connect("127.0.0.1", to.port()).sync().channel();
+    }
+
+    /**
+     * Netty's permessage-deflate client (RFC 7692) against each server mode: negotiated, and every echo exact,
+     * small and large, text, binary and fragmented. Dedicated: Netty's default {@code
+     * WebSocketClientCompressionHandler} (context takeover, plus its older deflate-frame offers). Shared: Netty's
+     * default client refuses an answer with {@code client_no_context_takeover} it did not offer (stricter than
+     * RFC 7692 section 7.1.1.2, which lets the server add it), so it is configured to allow it
+     * ({@code allowClientNoContext}), as browsers, Python's websockets and Node's ws do by default.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DeflateMode.class, names = {"SHARED", "DEDICATED"})
+    void compressionHandlerNegotiatesPermessageDeflate(DeflateMode mode) throws Exception {
+        WebSocketProtocolHandler layer = WebSocketProtocolHandler.builder(new WebSocketEchoHandler())
+            .compression(PerMessageDeflateConfig.of(mode)).build();
+        Server compressing = TestServers.start(Server.builder().ioThreads(1).handler(layer));
+        URI uri = URI.create("ws://127.0.0.1:" + compressing.port() + "/echo");
+        ClientHandler client = new ClientHandler(WebSocketClientHandshakerFactory.newHandshaker(
+            uri, WebSocketVersion.V13, null, true, new DefaultHttpHeaders(), 1 << 20));
+        Channel ch = connect(client, compressing, mode == DeflateMode.DEDICATED
+            ? new WebSocketClientCompressionHandler(0)
+            : new WebSocketClientExtensionHandler(new PerMessageDeflateClientExtensionHandshaker(6, false, 15, true, false)));
+        try {
+            client.handshake.get(10, TimeUnit.SECONDS);
+            assertThat(client.upgradeResponseHeaders.get("Sec-WebSocket-Extensions"))
+                .isEqualTo(mode == DeflateMode.SHARED ? DeflateAgreement.SHARED.response() : "permessage-deflate");
+            for (int round = 0; round < 3; round++) {
+                String text = "netty deflate ✓ ".repeat(1 + round * 500);
+                ch.writeAndFlush(new TextWebSocketFrame(text));
+                assertThat(client.next()).isEqualTo(text);
+                byte[] big = new byte[150_000];
+                new Random(round).nextBytes(big);
+                java.util.Arrays.fill(big, 0, 100_000, (byte) 'k');
+                ch.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(big)));
+                assertThat((byte[]) client.next()).isEqualTo(big);
+            }
+            ch.write(new TextWebSocketFrame(false, 0, "frag"));
+            ch.write(new ContinuationWebSocketFrame(false, 0, "men"));
+            ch.writeAndFlush(new ContinuationWebSocketFrame(true, 0, "ted"));
+            assertThat(client.next()).isEqualTo("fragmented");
+            assertThat(layer.stats().compression().compressedBytesOut()).isPositive();
+            assertThat(layer.stats().compression().compressedBytesIn()).isPositive();
+            ch.writeAndFlush(new CloseWebSocketFrame(1000, "bye"));
+            assertThat(client.next()).isEqualTo(1000);
+        } finally {
+            ch.close().await(5, TimeUnit.SECONDS);
+            TestServers.closeAndCheckLeaks(compressing);
+        }
+        assertThat(layer.stats().compression().liveCodecs()).isZero();
     }
 
     /**

@@ -9,7 +9,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -35,10 +36,20 @@ class PythonWebsocketsInteropTest {
         Assumptions.assumeTrue(available, PYTHON + " has no 'websockets' module (apt-get install python3-websockets)");
     }
 
-    @Test
-    void pythonWebsocketsClientGetsEveryEchoAndClosesNormally() throws Exception {
+    /**
+     * The library offers permessage-deflate with context takeover: the default (shared) answers no context
+     * takeover, dedicated accepts the offer as made, off declines; every echo is exact in each.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "shared, ext=permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+        "dedicated, ext=permessage-deflate",
+        "off, ext=",
+    })
+    void pythonWebsocketsClientGetsEveryEchoAndClosesNormally(String compression, String ext) throws Exception {
         Path script = Path.of(PythonWebsocketsInteropTest.class.getResource("/ws_echo_client.py").toURI());
-        try (EchoProcess echo = EchoProcess.start("--mode", "ws", "--bind", "127.0.0.1", "--port", "0")) {
+        try (EchoProcess echo = EchoProcess.start("--mode", "ws", "--bind", "127.0.0.1", "--port", "0",
+                "--compression", compression)) {
             Path log = Files.createTempFile("keel-python-ws", ".log");
             try {
                 Process py = new ProcessBuilder(PYTHON, script.toString(), "ws://127.0.0.1:" + echo.port + "/")
@@ -50,6 +61,7 @@ class PythonWebsocketsInteropTest {
                 String out = Files.readString(log, StandardCharsets.UTF_8);
                 assertThat(py.exitValue()).as(out).isZero();
                 assertThat(out).startsWith("OK websockets");
+                assertThat(out.strip()).endsWith(ext);
             } finally {
                 Files.deleteIfExists(log);
             }

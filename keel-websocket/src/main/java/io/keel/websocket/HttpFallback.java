@@ -2,6 +2,8 @@ package io.keel.websocket;
 
 import io.keel.core.Connection;
 import io.keel.websocket.http.HttpRequest;
+import io.keel.websocket.http.HttpResponses;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Serves a plain HTTP GET that is not a WebSocket upgrade (a page, a health check...). Returns the complete
@@ -23,4 +25,21 @@ public interface HttpFallback {
      *     Not kept after it is written
      */
     byte[] respond(HttpRequest request, Connection connection);
+
+    /**
+     * The layer's default: a one-line text page at {@code /} saying to connect with a WebSocket client, 404
+     * elsewhere.
+     *
+     * @param request the plain GET
+     * @param connection the connection it came on (ws or wss is named from {@link Connection#isSecure()})
+     * @return a complete 200 or 404 response
+     */
+    static byte[] defaultPage(HttpRequest request, Connection connection) {
+        if (!request.path().equals("/")) {
+            return HttpResponses.error(404, "not found");
+        }
+        String body = "Keel WebSocket server: connect with a WebSocket client ("
+            + (connection.isSecure() ? "wss" : "ws") + "://).\n";
+        return HttpResponses.ok("text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), false);
+    }
 }

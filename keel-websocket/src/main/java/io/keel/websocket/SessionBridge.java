@@ -80,6 +80,9 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
         connection.send(ByteBuffer.wrap(a.response()));
         session = new WebSocketSession<>(a.version(), owner.sessionConfig, this, this,
             owner.frameScratch(connection.eventLoop()));
+        if (a.deflate() != null) {
+            owner.compression.attach(session, a.deflate(), connection.eventLoop());
+        }
         owner.stats.handshakes.get(a.version()).increment();
         owner.stats.open.increment();
         KeepAlive.start(this);
@@ -173,6 +176,7 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
         }
         if (session != null && closing().markReported()) {
             session.onTransportClosed();
+            owner.compression.detach(session);
             owner.stats.open.decrement();
             try {
                 owner.app.onClose(this, closing.code(), closing.reason());
@@ -334,6 +338,15 @@ abstract class SessionBridge implements WebSocket, WebSocketListener, OutputSink
     @Override
     public String subprotocol() {
         return subprotocol;
+    }
+
+    @Override
+    public String extensions() {
+        if (session == null) {
+            return null;
+        }
+        var codec = session.compression();
+        return codec == null ? "" : codec.agreement().response();
     }
 
     /**

@@ -150,6 +150,15 @@ public interface WebSocket {
     String subprotocol();
 
     /**
+     * The {@code Sec-WebSocket-Extensions} the server answered (RFC 6455 section 9.1), e.g.
+     * {@code permessage-deflate; server_no_context_takeover; client_no_context_takeover} (RFC 7692); empty when
+     * none was negotiated, null before the upgrade.
+     */
+    default String extensions() {
+        return "";
+    }
+
+    /**
      * Which side started the end of this WebSocket, for logs: meant for {@link WebSocketHandler#onClose}, where it
      * goes with the close code. Loop only.
      *

@@ -4,15 +4,14 @@ import io.keel.core.Connection;
 import io.keel.core.ConnectionHandler;
 import io.keel.core.EventLoop;
 import io.keel.core.LoopLocal;
-import io.keel.websocket.http.HttpRequest;
-import io.keel.websocket.http.HttpResponses;
 import io.keel.websocket.protocol.FrameScratch;
 import io.keel.websocket.protocol.HandshakeConfig;
 import io.keel.websocket.protocol.ProtocolVersion;
 import io.keel.websocket.protocol.WebSocketConfig;
+import io.keel.websocket.protocol.deflate.DeflateMode;
+import io.keel.websocket.protocol.deflate.PerMessageDeflateConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -52,6 +51,7 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
     final BackpressurePolicy backpressure;
     final WebSocketStats stats = new WebSocketStats();
     final TopicRegistry topics = new TopicRegistry(stats);
+    final Compression compression;
     /** The frame-encoding scratch of each event loop's sessions (they run on it one at a time): one per loop. */
     private volatile boolean shuttingDown;
 
@@ -66,6 +66,8 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         if (b.originValidator != null) {
             hs = hs.withOriginValidator(b.originValidator);
         }
+        this.compression = new Compression(b.compression, stats);
+        hs = hs.withDeflate(compression.negotiator);
         this.plainHandshake = hs.withSecure(false);
         this.secureHandshake = hs.withSecure(true);
         this.sessionConfig = WebSocketConfig.defaults().withMaxMessageSize(b.maxMessageSize).withStreaming(b.streaming);
@@ -178,16 +180,6 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         }
     }
 
-    /** The default {@link HttpFallback}: a one-line text page at {@code /}, 404 elsewhere. */
-    static byte[] defaultPage(HttpRequest request, Connection connection) {
-        if (!request.path().equals("/")) {
-            return HttpResponses.error(404, "not found");
-        }
-        String body = "Keel WebSocket server: connect with a WebSocket client ("
-            + (connection.isSecure() ? "wss" : "ws") + "://).\n";
-        return HttpResponses.ok("text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), false);
-    }
-
     /**
      * The settings of a layer. Defaults: every protocol version, messages up to 16 MiB delivered whole, request
      * heads up to 8 KiB, a 10 s handshake timeout, a 5 s close timeout, no subprotocol, any origin, the default
@@ -204,10 +196,11 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         private Duration closeTimeout = Duration.ofSeconds(5);
         private Function<List<String>, String> subprotocolSelector;
         private Predicate<String> originValidator;
-        private HttpFallback httpFallback = WebSocketProtocolHandler::defaultPage;
+        private HttpFallback httpFallback = HttpFallback::defaultPage;
         private BackpressurePolicy backpressure = BackpressurePolicy.PAUSE_READING;
         private Duration pingInterval = Duration.ZERO;
         private Duration pongTimeout = Duration.ofSeconds(10);
+        private PerMessageDeflateConfig compression = PerMessageDeflateConfig.of(DeflateMode.SHARED);
 
         Builder(WebSocketHandler app) {
             this.app = Objects.requireNonNull(app);
@@ -375,6 +368,20 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
                 throw new IllegalArgumentException("pong timeout must be positive, got " + timeout);
             }
             this.pongTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * permessage-deflate (RFC 7692): {@link DeflateMode#SHARED} by default (a client that offers it gets
+         * compression without context takeover, from its event loop's shared codec), {@link DeflateMode#DEDICATED}
+         * (context takeover, a codec per connection within a memory budget) or {@link DeflateMode#OFF}.
+         *
+         * @param config the mode, the threshold below which messages go uncompressed, the dedicated memory budget
+         * @return this builder
+         * @throws NullPointerException when {@code config} is null
+         */
+        public Builder compression(PerMessageDeflateConfig config) {
+            this.compression = Objects.requireNonNull(config);
             return this;
         }
 

@@ -30,6 +30,8 @@ public final class WebSocketStats {
     final LongAdder deliveries = new LongAdder();
     final LongAdder publishDropped = new LongAdder();
     final LongAdder publishUndeliverable = new LongAdder();
+    final io.keel.websocket.protocol.deflate.DeflateStats compression =
+        new io.keel.websocket.protocol.deflate.DeflateStats();
     // one log each, so that an abort is not hidden behind the close that came just before it
     final io.keel.core.RateLimitedLog overflowLog = new io.keel.core.RateLimitedLog(
         System.getLogger("io.keel.websocket"), 10_000);
@@ -142,6 +144,14 @@ public final class WebSocketStats {
     /** Published messages a subscriber missed: its queue was full under {@link BackpressurePolicy#MANUAL}. */
     public long publishDropped() {
         return publishDropped.sum();
+    }
+
+    /**
+     * permessage-deflate (RFC 7692): compressed bytes in and out, what they were uncompressed, handshakes per mode,
+     * dedicated codecs alive.
+     */
+    public io.keel.websocket.protocol.deflate.DeflateStats compression() {
+        return compression;
     }
 
     /** Published binary messages a Hixie-76 subscriber missed: not valid UTF-8, and Hixie-76 has only text. */

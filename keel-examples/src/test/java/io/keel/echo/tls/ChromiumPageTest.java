@@ -81,6 +81,14 @@ class ChromiumPageTest {
             assertThat(png).startsWith(0x89, 'P', 'N', 'G');
             assertThat(p.metric(cert.clientContext(), "keel_websocket_handshakes_total{version=\"rfc_6455\"}"))
                 .as("the page's two WebSockets").isGreaterThanOrEqualTo(2);
+            // Chromium offers permessage-deflate (RFC 7692) on every WebSocket: the default shared mode answers
+            // no context takeover both ways, and the self-test's 256 KiB message came compressed
+            assertThat(chromium.evaluate(page, "ws.extensions"))
+                .isEqualTo("permessage-deflate; server_no_context_takeover; client_no_context_takeover");
+            long compressedIn = p.metric(cert.clientContext(), "keel_websocket_compressed_bytes_received_total");
+            assertThat(compressedIn).isPositive();
+            assertThat(p.metric(cert.clientContext(), "keel_websocket_uncompressed_bytes_received_total"))
+                .isGreaterThan(256 * 1024 + compressedIn);
         }
     }
 

@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
  * method below returns one of the buffers ready to read; it is valid until the next call on this object.
  */
 public final class FrameScratch {
+    /** Or-ed into {@link #hybiHeader}'s opcode: sets RSV1, a compressed message's first frame (RFC 7692 §6). */
+    static final int RSV1 = 0x40;
     private final ByteBuffer header = ByteBuffer.allocate(HybiFrameEncoder.MAX_HEADER_SIZE);
     private final ByteBuffer suffix = ByteBuffer.allocate(1);
     private final ByteBuffer empty = ByteBuffer.allocate(0);
@@ -22,10 +24,16 @@ public final class FrameScratch {
     public FrameScratch() {
     }
 
-    /** A HyBi frame header (RFC 6455 section 5.2, server side: unmasked) for a payload of {@code length} bytes. */
+    /**
+     * A HyBi frame header (RFC 6455 section 5.2, server side: unmasked) for a payload of {@code length} bytes;
+     * {@code opcode} may carry {@link #RSV1}.
+     */
     ByteBuffer hybiHeader(boolean fin, int opcode, long length) {
         header.clear();
-        HybiFrameEncoder.writeHeader(header, fin, opcode, length);
+        HybiFrameEncoder.writeHeader(header, fin, opcode & 0x0F, length);
+        if ((opcode & RSV1) != 0) {
+            header.put(0, (byte) (header.get(0) | RSV1));
+        }
         return header.flip();
     }
 

@@ -3,6 +3,7 @@ package io.keel.websocket.protocol;
 import io.keel.websocket.http.HttpHeaders;
 import io.keel.websocket.http.HttpRequest;
 import io.keel.websocket.http.HttpResponses;
+import io.keel.websocket.protocol.deflate.DeflateAgreement;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -157,8 +158,15 @@ public final class Handshake {
         if (sub != null) {
             sb.append("Sec-WebSocket-Protocol: ").append(sub).append("\r\n");
         }
+        // last: a dedicated agreement reserves memory, and nothing after this refuses the upgrade
+        DeflateAgreement deflate = v == ProtocolVersion.RFC_6455 && cfg.deflate() != null
+                ? cfg.deflate().negotiate(h.getAll("Sec-WebSocket-Extensions")) : null;
+        if (deflate != null) {
+            sb.append("Sec-WebSocket-Extensions: ").append(deflate.response()).append("\r\n");
+        }
         sb.append("\r\n");
-        return new HandshakeResult.Accepted(v, req, sub, origin, sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+        return new HandshakeResult.Accepted(v, req, sub, origin, sb.toString().getBytes(StandardCharsets.ISO_8859_1),
+                deflate);
     }
 
     private static String selectSubprotocol(HttpHeaders h, HandshakeConfig cfg) {
@@ -224,7 +232,7 @@ public final class Handshake {
         byte[] out = new byte[head.length + challenge.length];
         System.arraycopy(head, 0, out, 0, head.length);
         System.arraycopy(challenge, 0, out, head.length, challenge.length);
-        return new HandshakeResult.Accepted(ProtocolVersion.HIXIE_76, req, sub, origin, out);
+        return new HandshakeResult.Accepted(ProtocolVersion.HIXIE_76, req, sub, origin, out, null);
     }
 
     /**

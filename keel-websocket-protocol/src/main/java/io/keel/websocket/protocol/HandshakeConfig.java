@@ -1,6 +1,7 @@
 package io.keel.websocket.protocol;
 
 import io.keel.websocket.http.HttpUpgradeRequestParser;
+import io.keel.websocket.protocol.deflate.PerMessageDeflateNegotiator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -17,9 +18,12 @@ import java.util.function.Predicate;
  *                            use or null for none; a value the client did not offer is ignored. May be null.
  * @param originValidator     given the origin ({@code Origin}, or {@code Sec-WebSocket-Origin} for HyBi-07/08;
  *                            may be null if absent), returns false to reject with 403. May be null (accept all).
+ * @param deflate             answers permessage-deflate offers (RFC 7692) on RFC 6455 handshakes; null (the
+ *                            default) declines them
  */
 public record HandshakeConfig(Set<ProtocolVersion> enabledVersions, boolean secure, int maxHeaderBytes,
-                              Function<List<String>, String> subprotocolSelector, Predicate<String> originValidator) {
+                              Function<List<String>, String> subprotocolSelector, Predicate<String> originValidator,
+                              PerMessageDeflateNegotiator deflate) {
 
     /**
      * Validates and copies the settings (see the record components).
@@ -37,7 +41,7 @@ public record HandshakeConfig(Set<ProtocolVersion> enabledVersions, boolean secu
     /** All four versions, not secure, 8 KiB headers, no subprotocol, any origin. */
     public static HandshakeConfig defaults() {
         return new HandshakeConfig(EnumSet.allOf(ProtocolVersion.class), false,
-                HttpUpgradeRequestParser.DEFAULT_MAX_HEADER_BYTES, null, null);
+                HttpUpgradeRequestParser.DEFAULT_MAX_HEADER_BYTES, null, null, null);
     }
 
     /**
@@ -50,7 +54,7 @@ public record HandshakeConfig(Set<ProtocolVersion> enabledVersions, boolean secu
     public HandshakeConfig withVersions(ProtocolVersion... versions) {
         EnumSet<ProtocolVersion> s = EnumSet.noneOf(ProtocolVersion.class);
         s.addAll(List.of(versions));
-        return new HandshakeConfig(s, secure, maxHeaderBytes, subprotocolSelector, originValidator);
+        return new HandshakeConfig(s, secure, maxHeaderBytes, subprotocolSelector, originValidator, deflate);
     }
 
     /**
@@ -62,7 +66,7 @@ public record HandshakeConfig(Set<ProtocolVersion> enabledVersions, boolean secu
      * @return a new config
      */
     public HandshakeConfig withSecure(boolean secure) {
-        return new HandshakeConfig(enabledVersions, secure, maxHeaderBytes, subprotocolSelector, originValidator);
+        return new HandshakeConfig(enabledVersions, secure, maxHeaderBytes, subprotocolSelector, originValidator, deflate);
     }
 
     /**
@@ -74,7 +78,7 @@ public record HandshakeConfig(Set<ProtocolVersion> enabledVersions, boolean secu
      * @throws IllegalArgumentException when {@code max} &lt; 16
      */
     public HandshakeConfig withMaxHeaderBytes(int max) {
-        return new HandshakeConfig(enabledVersions, secure, max, subprotocolSelector, originValidator);
+        return new HandshakeConfig(enabledVersions, secure, max, subprotocolSelector, originValidator, deflate);
     }
 
     /**
@@ -85,7 +89,7 @@ public record HandshakeConfig(Set<ProtocolVersion> enabledVersions, boolean secu
      * @return a new config
      */
     public HandshakeConfig withSubprotocolSelector(Function<List<String>, String> selector) {
-        return new HandshakeConfig(enabledVersions, secure, maxHeaderBytes, selector, originValidator);
+        return new HandshakeConfig(enabledVersions, secure, maxHeaderBytes, selector, originValidator, deflate);
     }
 
     /**
@@ -97,7 +101,19 @@ public record HandshakeConfig(Set<ProtocolVersion> enabledVersions, boolean secu
      * @return a new config
      */
     public HandshakeConfig withOriginValidator(Predicate<String> validator) {
-        return new HandshakeConfig(enabledVersions, secure, maxHeaderBytes, subprotocolSelector, validator);
+        return new HandshakeConfig(enabledVersions, secure, maxHeaderBytes, subprotocolSelector, validator, deflate);
+    }
+
+    /**
+     * A copy that answers permessage-deflate offers (RFC 7692) of RFC 6455 clients; HyBi-07/08 and Hixie-76
+     * handshakes never negotiate it.
+     *
+     * @param negotiator the server's negotiator; null declines every offer (the default)
+     * @return a new config
+     */
+    public HandshakeConfig withDeflate(PerMessageDeflateNegotiator negotiator) {
+        return new HandshakeConfig(enabledVersions, secure, maxHeaderBytes, subprotocolSelector, originValidator,
+            negotiator);
     }
 
     /**

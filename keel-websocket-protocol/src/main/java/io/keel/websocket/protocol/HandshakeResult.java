@@ -1,6 +1,7 @@
 package io.keel.websocket.protocol;
 
 import io.keel.websocket.http.HttpRequest;
+import io.keel.websocket.protocol.deflate.DeflateAgreement;
 
 /** Outcome of feeding bytes to a {@link Handshaker}. Switch over it with pattern matching. */
 public sealed interface HandshakeResult
@@ -12,9 +13,11 @@ public sealed interface HandshakeResult
     /**
      * Upgrade accepted: write {@code response} (the 101 head; for Hixie-76 followed by the 16-byte challenge
      * answer) and switch the connection to a {@link WebSocketSession} for {@code version}. Bytes left in the
-     * input buffer are already WebSocket frames.
+     * input buffer are already WebSocket frames. {@code deflate} is the permessage-deflate agreement (RFC 7692),
+     * null when none was negotiated.
      */
-    record Accepted(ProtocolVersion version, HttpRequest request, String subprotocol, String origin, byte[] response)
+    record Accepted(ProtocolVersion version, HttpRequest request, String subprotocol, String origin, byte[] response,
+                    DeflateAgreement deflate)
             implements HandshakeResult {
     }
 

@@ -1,5 +1,7 @@
 package io.keel.websocket.protocol;
 
+import io.keel.websocket.protocol.deflate.DeflateStats;
+import io.keel.websocket.protocol.deflate.PerMessageDeflate;
 import java.nio.ByteBuffer;
 
 /**
@@ -24,6 +26,10 @@ import java.nio.ByteBuffer;
  *   <li>§8.1 ({@code Utf8}): invalid UTF-8 in text, reported by the {@code decode} call that delivers the
  *       offending byte, before the frame ends, or in a close reason (1007);</li>
  *   <li>§10.4 ({@code Limits}): a message larger than the maximum, checked when the frame header arrives (1009).</li>
+ *   <li>RFC 7692 §6 ({@code PerMessageDeflateFramingTest}), once {@link #enableCompression} was called: RSV1 on the
+ *       first frame of a text or binary message marks it compressed; RSV1 on a continuation or control frame
+ *       (1002). A compressed message is gathered whole (its wire size within the limit) and inflated by an
+ *       {@link InflatingReader}, which checks the inflated size (1009) and UTF-8 (1007) as it goes.</li>
  * </ul>
  */
 public final class HybiFrameDecoder {
@@ -45,6 +51,7 @@ public final class HybiFrameDecoder {
 
     // current frame
     private boolean fin;
+    private boolean frameCompressed; // RSV1
     private byte opcode;
     private int maskKey;
     private long payloadLen;
@@ -55,16 +62,19 @@ public final class HybiFrameDecoder {
     private boolean msgText;
     private long msgLen;
     private boolean msgDelivered; // streaming: a first chunk went out
+    private boolean msgCompressed; // RFC 7692: RSV1 on its first frame
     private final Utf8Validator utf8 = new Utf8Validator();
     // streaming only; null otherwise so an idle accumulating connection does not carry it
     private final TextChunker chunker;
     // created when a message first needs copying (split over reads or frames): see MessageAssembler
     private MessageAssembler acc;
+    // permessage-deflate (RFC 7692): null unless negotiated; the reader is made at the first compressed message
+    private PerMessageDeflate codec;
+    private DeflateStats deflateStats;
+    private InflatingReader inflating;
 
     // control frames: taken at the first one (a ping may arrive split over reads), kept for the next ones
-    private byte[] ctrl;
-    private ByteBuffer ctrlView;
-    private int ctrlLen;
+    private ControlFramePayload ctrl;
 
     /** A decoder reporting to {@code handler}, with the size limit and mode of {@code cfg}. */
     public HybiFrameDecoder(FrameHandler handler, WebSocketConfig cfg) {
@@ -73,6 +83,28 @@ public final class HybiFrameDecoder {
         this.streaming = cfg.streaming();
         this.chunker = streaming ? new TextChunker() : null;
         this.strictLength = cfg.strictLengthEncoding();
+    }
+
+    /**
+     * Accepts compressed messages from now on (permessage-deflate was negotiated, RFC 7692): RSV1 on a message's
+     * first frame no longer fails.
+     *
+     * @param codec the connection's codec (the loop's shared one, or its own)
+     * @param stats where compressed traffic is counted
+     */
+    public void enableCompression(PerMessageDeflate codec, DeflateStats stats) {
+        this.codec = codec;
+        this.deflateStats = stats;
+    }
+
+    /** The codec given to {@link #enableCompression}, or null when the connection has no compression. */
+    public PerMessageDeflate codec() {
+        return codec;
+    }
+
+    /** The counters given to {@link #enableCompression}, or null. */
+    DeflateStats deflateStats() {
+        return deflateStats;
     }
 
     /** True once a close frame was received or the peer violated the protocol. */
@@ -163,9 +195,12 @@ public final class HybiFrameDecoder {
         opcode = (byte) (b0 & 0x0F);
         boolean masked = (b1 & 0x80) != 0;
         int len7 = b1 & 0x7F;
-        if ((b0 & 0x70) != 0) {
-            return fail(CloseCodes.PROTOCOL_ERROR, "RSV bits set but no extension negotiated");
+        int rsv = b0 & 0x70;
+        if (rsv != 0 && (rsv != 0x40 || codec == null || (opcode != Opcode.TEXT && opcode != Opcode.BINARY))) {
+            return fail(CloseCodes.PROTOCOL_ERROR, rsv == 0x40 && codec != null
+                ? "RSV1 set on a control or continuation frame" : "RSV bits set but no extension negotiated");
         }
+        frameCompressed = rsv != 0;
         if (!Opcode.isKnown(opcode)) {
             return fail(CloseCodes.PROTOCOL_ERROR, "Reserved opcode " + opcode);
         }
@@ -218,17 +253,17 @@ public final class HybiFrameDecoder {
         payloadLen = len;
         payloadRead = 0;
         if (Opcode.isControl(opcode)) {
-            ctrlLen = 0;
             if (ctrl == null) {
-                ctrl = new byte[125];
-                ctrlView = ByteBuffer.wrap(ctrl);
+                ctrl = new ControlFramePayload();
             }
+            ctrl.begin();
         } else {
             if (opcode != Opcode.CONTINUATION) {
                 inMessage = true;
                 msgText = opcode == Opcode.TEXT;
                 msgLen = 0;
                 msgDelivered = false;
+                msgCompressed = frameCompressed;
                 utf8.reset();
                 if (chunker != null) {
                     chunker.reset();
@@ -256,22 +291,20 @@ public final class HybiFrameDecoder {
             Masking.unmask(in, pos, pos + n, maskKey, payloadRead);
         }
         if (Opcode.isControl(opcode)) {
-            in.get(pos, ctrl, ctrlLen, n);
-            in.position(pos + n);
-            ctrlLen += n;
+            ctrl.append(in, pos, n);
             payloadRead += n;
             if (frameEnd) {
                 state = HEADER;
-                controlFrame();
+                ctrl.deliver(opcode, handler, this);
             }
             return;
         }
         boolean msgEnd = frameEnd && fin;
-        if (msgText && n > 0 && !utf8.validate(in, pos, pos + n)) {
+        if (msgText && !msgCompressed && n > 0 && !utf8.validate(in, pos, pos + n)) {
             fail(CloseCodes.INVALID_PAYLOAD_DATA, "Invalid UTF-8 in text message");
             return;
         }
-        if (msgText && msgEnd && !utf8.isComplete()) {
+        if (msgText && !msgCompressed && msgEnd && !utf8.isComplete()) {
             fail(CloseCodes.INVALID_PAYLOAD_DATA, "Text message ends inside a UTF-8 sequence");
             return;
         }
@@ -283,7 +316,12 @@ public final class HybiFrameDecoder {
                 inMessage = false;
             }
         }
-        if (streaming && msgText) {
+        if (msgCompressed) {
+            if (inflating == null) {
+                inflating = new InflatingReader(this, handler, codec, deflateStats, maxMessageSize, utf8, chunker);
+            }
+            inflating.payload(in, pos, n, msgText, msgEnd, wholeFrameHere);
+        } else if (streaming && msgText) {
             if (n > 0 || msgEnd) {
                 chunker.deliver(handler, in, pos, pos + n, pos + n, msgEnd);
             } else {
@@ -322,32 +360,13 @@ public final class HybiFrameDecoder {
         }
     }
 
-    private void controlFrame() {
-        ctrlView.clear().limit(ctrlLen);
-        switch (opcode) {
-            case Opcode.PING -> handler.onPing(ctrlView);
-            case Opcode.PONG -> handler.onPong(ctrlView);
-            default -> {
-                int code = CloseCodes.NO_STATUS_RECEIVED;
-                if (ctrlLen >= 2) {
-                    code = ((ctrl[0] & 0xFF) << 8) | (ctrl[1] & 0xFF);
-                    if (!CloseCodes.isValidReceived(code)) {
-                        fail(CloseCodes.PROTOCOL_ERROR, "Invalid close code " + code);
-                        return;
-                    }
-                    if (!Utf8Validator.isValid(ctrl, 2, ctrlLen)) {
-                        fail(CloseCodes.INVALID_PAYLOAD_DATA, "Close reason is not valid UTF-8");
-                        return;
-                    }
-                    ctrlView.position(2);
-                }
-                state = DONE;
-                handler.onCloseFrame(code, ctrlView);
-            }
-        }
+    /** A valid close frame was received: all input is ignored from now on. */
+    void closeReceived() {
+        state = DONE;
     }
 
-    private boolean fail(int code, String reason) {
+    /** Fails the connection with {@code code} (also for the {@link InflatingReader}); all input is ignored after. */
+    boolean fail(int code, String reason) {
         state = DONE;
         handler.onDecodeError(code, reason);
         return false;

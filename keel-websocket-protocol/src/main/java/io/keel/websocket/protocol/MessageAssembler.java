@@ -65,15 +65,24 @@ final class MessageAssembler {
      * message, or drops it if it grew above {@link #RELEASE_ABOVE} (also when the handler throws).
      */
     void deliver(FrameHandler handler, boolean text) {
-        buf.flip();
         try {
-            handler.onMessage(text, buf);
+            handler.onMessage(text, flipped());
         } finally {
-            if (buf.capacity() > RELEASE_ABOVE) {
-                buf = null;
-            } else {
-                buf.clear();
-            }
+            done();
+        }
+    }
+
+    /** The assembled message (at least one {@link #append} since {@link #begin}), ready to read; then {@link #done}. */
+    ByteBuffer flipped() {
+        return buf.flip();
+    }
+
+    /** The assembled message was used: keeps the buffer for the next one, or drops it above {@link #RELEASE_ABOVE}. */
+    void done() {
+        if (buf.capacity() > RELEASE_ABOVE) {
+            buf = null;
+        } else {
+            buf.clear();
         }
     }
 

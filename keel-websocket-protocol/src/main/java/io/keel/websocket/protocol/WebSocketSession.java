@@ -1,5 +1,7 @@
 package io.keel.websocket.protocol;
 
+import io.keel.websocket.protocol.deflate.DeflateStats;
+import io.keel.websocket.protocol.deflate.PerMessageDeflate;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -7,21 +9,16 @@ import java.nio.charset.StandardCharsets;
  * Sans-I/O per-connection WebSocket state machine for all versions (HyBi framing for 07/08/13, Hixie-76 framing).
  * Not thread-safe: drive it, and every session sharing its {@link FrameScratch}, from one thread (the event loop).
  *
- * <h2>How the glue drives it</h2>
- * <ol>
- *   <li>After {@link Handshaker} returns {@link HandshakeResult.Accepted}, write its response and create a session
- *       with the accepted version, a {@link WebSocketListener} (the app), an {@link OutputSink} (the socket) and
- *       the driving thread's {@link FrameScratch}.</li>
- *   <li>On every read (including bytes left over after the handshake), call {@link #receive(ByteBuffer)}. It consumes
- *       all bytes, unmasking payloads in place (the buffer must be writable), calls the listener and writes automatic
- *       replies (pong, close echo, close on protocol error) to the sink.</li>
- *   <li>After each {@code receive} or send, check {@link #closeState()}: {@link CloseState#CLOSED} → flush, then
- *       close TCP; {@link CloseState#CLOSE_SENT} → arm a close timeout.</li>
- *   <li>If TCP ends first, call {@link #onTransportClosed()} (reports 1006 to the listener if no close was seen).</li>
- * </ol>
- * Each send ({@link #sendText}, {@link #sendBinary}, {@link #sendFragment}, {@link #ping}, {@link #close}) makes
- * one {@code OutputSink.writeFrame} call with a scratch header and the caller's payload (no copy, no allocation)
- * and returns the sink's status ({@code R}), or null when nothing was written (after a close of ours: always).
+ * <p><b>How the glue drives it</b> (the package documentation has it in code): after {@link Handshaker} returns
+ * {@link HandshakeResult.Accepted}, write its response and make a session for the accepted version, with a
+ * {@link WebSocketListener} (the app), an {@link OutputSink} (the socket) and the thread's {@link FrameScratch}
+ * (and {@link #enableCompression} when permessage-deflate was agreed). Feed every read to {@link #receive}: it
+ * consumes all bytes, unmasking payloads in place (the buffer must be writable), calls the listener and writes
+ * automatic replies (pong, close echo, close on protocol error). Then check {@link #closeState()}:
+ * {@link CloseState#CLOSED} → flush and close TCP; {@link CloseState#CLOSE_SENT} → arm a close timeout. If TCP
+ * ends first, call {@link #onTransportClosed()} (1006 to the listener if no close was seen). Each send makes one
+ * {@code OutputSink.writeFrame} call with a scratch header and the caller's payload (no copy, no allocation) and
+ * returns the sink's status ({@code R}), or null when nothing was written (after a close of ours: always).
  *
  * <p><b>Pausing.</b> The session asks its listener {@link WebSocketListener#isReadingPaused()} after each event it
  * delivers; once paused, {@link #receive} returns at once, leaving the rest of the input unconsumed (the glue keeps
@@ -47,6 +44,7 @@ public final class WebSocketSession<R> implements FrameHandler {
     private int receivedCloseCode = -1;
     private boolean closeReported;
     private boolean closeRefused;
+    private int deflateThreshold; // permessage-deflate: smaller messages go out uncompressed
 
     /**
      * A session with a scratch of its own, for a session used alone (tests, tools); sessions driven by one thread
@@ -79,6 +77,29 @@ public final class WebSocketSession<R> implements FrameHandler {
             hixie = new Hixie76FrameDecoder(this, cfg);
             hybi = null;
         }
+    }
+
+    /**
+     * Turns on permessage-deflate (RFC 7692) after a handshake that negotiated it: compressed messages are accepted
+     * (RSV1) and whole messages of at least {@code threshold} bytes are sent compressed ({@link #sendText},
+     * {@link #sendBinary}; fragments and {@link #sendFramed} go uncompressed).
+     *
+     * @param codec the loop's shared codec or the connection's own
+     * @param threshold in bytes
+     * @param stats counts compressed traffic
+     * @throws IllegalStateException for a Hixie-76 session (it has no extensions)
+     */
+    public void enableCompression(PerMessageDeflate codec, int threshold, DeflateStats stats) {
+        if (hybi == null) {
+            throw new IllegalStateException("Hixie-76 has no extensions");
+        }
+        hybi.enableCompression(codec, stats);
+        deflateThreshold = threshold;
+    }
+
+    /** The codec of a session with permessage-deflate, else null. */
+    public PerMessageDeflate compression() {
+        return hybi == null ? null : hybi.codec();
     }
 
     /** The version the handshake accepted. */
@@ -182,7 +203,14 @@ public final class WebSocketSession<R> implements FrameHandler {
             throw new IllegalStateException(first ? "previous fragmented message not finished" : "no fragmented message started");
         }
         R status;
-        if (hybi != null) {
+        PerMessageDeflate deflate = hybi == null ? null : hybi.codec();
+        if (deflate != null && first && last && payload.remaining() >= deflateThreshold) {
+            int raw = payload.remaining();
+            ByteBuffer c = deflate.compress(payload);
+            hybi.deflateStats().countOut(raw, c.remaining());
+            status = sink.writeFrame(scratch.hybiHeader(true, opcode | FrameScratch.RSV1, c.remaining()), c,
+                scratch.empty(), opcode);
+        } else if (hybi != null) {
             int op = first ? opcode : Opcode.CONTINUATION;
             status = sink.writeFrame(scratch.hybiHeader(last, op, payload.remaining()), payload, scratch.empty(), op);
         } else {

@@ -29,6 +29,10 @@
  *     case HandshakeResult.Accepted a -> {
  *         write(a.response());
  *         session = new WebSocketSession<>(a.version(), wsConfig, appListener, this::gatherWrite, loopScratch);
+ *         if (a.deflate() != null) {                                     // permessage-deflate (RFC 7692)
+ *             session.enableCompression(a.deflate().dedicated()
+ *                 ? PerMessageDeflate.dedicated(loopDeflate, a.deflate(), stats) : loopDeflate.shared(), 256, stats);
+ *         }
  *         session.receive(readBuf);                                      // bytes that followed the handshake
  *     }
  * }
@@ -38,9 +42,11 @@
  * else if (session.closeState() == CloseState.CLOSE_SENT) armCloseTimer();
  * // on TCP EOF/error
  * session.onTransportClosed();
+ * if (session.compression() != null) session.compression().end();       // a dedicated codec's zlib state
  * }</pre>
  * Callbacks run synchronously inside {@code receive}; buffers handed to listeners and sinks are only valid during
  * the call. {@code receive} must not be called re-entrantly from a callback. Sessions are not thread-safe; the
- * sessions of one thread share one {@link io.keel.websocket.protocol.FrameScratch} ({@code loopScratch} above).
+ * sessions of one thread share one {@link io.keel.websocket.protocol.FrameScratch} ({@code loopScratch} above)
+ * and one {@link io.keel.websocket.protocol.deflate.DeflateScratch} ({@code loopDeflate}).
  */
 package io.keel.websocket.protocol;
