@@ -55,6 +55,20 @@ public final class HaproxyHarness implements AutoCloseable {
         return false;
     }
 
+    /**
+     * For a test class's {@code @BeforeAll}: skips the tests (a JUnit assumption) when {@code haproxy} is not
+     * installed, or fails them when the system property {@code keel.requireTools} is true ({@code ./run-tests}).
+     */
+    public static void assumeInstalled() {
+        boolean available = haproxyAvailable();
+        if (Boolean.getBoolean("keel.requireTools")) {
+            org.assertj.core.api.Assertions.assertThat(available)
+                .as("keel.requireTools=true but haproxy is not on the PATH").isTrue();
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(available,
+            "haproxy is not installed (apt-get install haproxy): test skipped");
+    }
+
     private final Mode mode;
     private final Path dir;
     private final List<EchoProcess> instances = new ArrayList<>();
