@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * any test of Keel behind a load balancer: the {@link Mode} picks the deployment (HTTP mode with {@code send-proxy}
  * for ws://, TCP passthrough with {@code send-proxy-v2} for wss://), HAProxy health-checks every instance on
  * {@code /healthz} (with the PROXY header, as the real configuration does), and the instances, the HAProxy
- * configuration and its output are there for tests that do more (stop an instance, watch it drain).
+ * configuration and its output are there for tests that do more (stop an instance, watch it drain): a server
+ * goes down after 2 failed checks and comes back after 1 good one ({@code fall 2 rise 1}), and
+ * {@link #serverUp(int)} asks HAProxy's stats socket what it thinks of an instance.
  */
 public final class HaproxyHarness implements AutoCloseable {
     /** How HAProxy fronts the instances. */
@@ -53,6 +55,20 @@ public final class HaproxyHarness implements AutoCloseable {
         return false;
     }
 
+    /**
+     * For a test class's {@code @BeforeAll}: skips the tests (a JUnit assumption) when {@code haproxy} is not
+     * installed, or fails them when the system property {@code keel.requireTools} is true ({@code ./run-tests}).
+     */
+    public static void assumeInstalled() {
+        boolean available = haproxyAvailable();
+        if (Boolean.getBoolean("keel.requireTools")) {
+            org.assertj.core.api.Assertions.assertThat(available)
+                .as("keel.requireTools=true but haproxy is not on the PATH").isTrue();
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(available,
+            "haproxy is not installed (apt-get install haproxy): test skipped");
+    }
+
     private final Mode mode;
     private final Path dir;
     private final List<EchoProcess> instances = new ArrayList<>();
@@ -73,7 +89,8 @@ public final class HaproxyHarness implements AutoCloseable {
      * accepts connections.
      *
      * @param dir a directory of the test's for the access logs and the HAProxy configuration
-     * @param checkIntervalMillis HAProxy's health-check interval ({@code inter})
+     * @param checkIntervalMillis HAProxy's health-check interval ({@code inter}); with {@code fall 2}, an instance
+     *     whose {@code /healthz} fails is taken out of the rotation after about twice this
      */
     public static HaproxyHarness start(Mode mode, int n, Path dir, int checkIntervalMillis, String... extraArgs)
         throws Exception {
@@ -106,6 +123,7 @@ public final class HaproxyHarness implements AutoCloseable {
         }
         StringBuilder c = new StringBuilder()
             .append("global\n  maxconn 2000\n  nbthread 1\n")
+            .append("  stats socket ").append(statsSocket()).append(" level user\n")
             .append("defaults\n  mode ").append(mode.haproxyMode).append('\n')
             .append("  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n  timeout tunnel 1h\n")
             .append("frontend in\n  bind 127.0.0.1:").append(frontendPort).append('\n')
@@ -114,7 +132,7 @@ public final class HaproxyHarness implements AutoCloseable {
         for (int i = 0; i < instances.size(); i++) {
             c.append("  server k").append(i).append(" 127.0.0.1:").append(instances.get(i).port).append(' ')
                 .append(mode.sendProxy).append(" check check-send-proxy inter ").append(checkIntervalMillis)
-                .append("ms").append(mode.checkOptions).append('\n');
+                .append("ms fall 2 rise 1").append(mode.checkOptions).append('\n');
         }
         config = c.toString();
         Path cfg = dir.resolve("haproxy.cfg");
@@ -166,6 +184,34 @@ public final class HaproxyHarness implements AutoCloseable {
     public List<String> accessLogLines(int i) throws IOException {
         Path p = accessLog(i);
         return Files.exists(p) ? Files.readAllLines(p) : List.of();
+    }
+
+    private Path statsSocket() {
+        return dir.resolve("haproxy.sock");
+    }
+
+    /**
+     * Whether HAProxy sends new clients to instance {@code i} (server {@code k<i>}) at the moment: its
+     * {@code srv_op_state} in {@code show servers state} on the stats socket is 2 (running), not 0 (stopped by
+     * its health checks).
+     *
+     * @throws IOException when the stats socket cannot be read
+     */
+    public boolean serverUp(int i) throws IOException {
+        String state;
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+            java.net.UnixDomainSocketAddress.of(statsSocket()))) {
+            ch.write(java.nio.ByteBuffer.wrap("show servers state keel\n".getBytes(StandardCharsets.US_ASCII)));
+            state = new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
+        }
+        // "be_id be_name srv_id srv_name srv_addr srv_op_state ..."
+        for (String line : state.split("\n")) {
+            String[] f = line.split(" ");
+            if (f.length > 5 && f[1].equals("keel") && f[3].equals("k" + i)) {
+                return f[5].equals("2");
+            }
+        }
+        throw new IOException("no server k" + i + " in HAProxy's state: " + state);
     }
 
     /** The HAProxy configuration in use, for messages. */

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,11 +34,7 @@ class HaproxyProxyProtocolTest {
 
     @BeforeAll
     static void haproxyInstalled() {
-        boolean available = HaproxyHarness.haproxyAvailable();
-        if (Boolean.getBoolean("keel.requireTools")) {
-            assertThat(available).as("keel.requireTools=true but haproxy is not on the PATH").isTrue();
-        }
-        Assumptions.assumeTrue(available, "haproxy is not installed (apt-get install haproxy): test skipped");
+        HaproxyHarness.assumeInstalled();
     }
 
     @ParameterizedTest
