@@ -161,21 +161,11 @@ public final class EchoProcess implements AutoCloseable {
         cmd.add("--enable-native-access=ALL-UNNAMED"); // netty-tcnative (--tls-provider openssl) loads a native library
         cmd.add(mainClass.getName());
         cmd.addAll(List.of(args));
-        if (mainClass == EchoMain.class && wss(args) && !cmd.contains("--tls-warm-up")) {
-            // a second of CPU per start, for the latency of the first clients, which no test measures
-            cmd.addAll(List.of("--tls-warm-up", "0"));
-        }
+
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("XDG_CACHE_HOME", TEST_CACHE_HOME.toString());
         pb.environment().putAll(env);
         return new EchoProcess(pb.start(), mainClass.getSimpleName());
-    }
-
-    /** True when keel-echo's {@code args} start the wss server (its default mode). */
-    private static boolean wss(String... args) {
-        List<String> a = List.of(args);
-        int mode = a.indexOf("--mode");
-        return !a.contains("--help") && (mode < 0 || mode + 1 < a.size() && a.get(mode + 1).equals("wss"));
     }
 
     public String nextLine(int seconds) throws InterruptedException {
