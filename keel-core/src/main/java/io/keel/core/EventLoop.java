@@ -3,14 +3,13 @@ package io.keel.core;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One I/O thread over one {@link Transport} (a selector). Owns its connections for their whole life, a read buffer shared by all of them (so an
+ * One I/O thread over one {@link Transport} (a selector, or an io_uring). Owns its connections for their whole life, a read buffer shared by all of them (so an
  * idle connection holds none), a cork buffer that gathers one callback's sends into one write, a buffer pool
  * and a timer wheel. Other threads talk to it only through {@link #execute(Runnable)}.
  */
@@ -48,11 +47,34 @@ public final class EventLoop implements Runnable {
     EventLoop(Server server, int index) throws IOException {
         this.server = server;
         this.index = index;
-        this.transport = new NioTransport(this);
         this.pool = new BufferPool(server.config.maxPooledChunksPerLoop);
         this.nowNanos = System.nanoTime();
         this.timers = new TimerWheel(TimeUnit.MILLISECONDS.toNanos(10), nowNanos);
         this.thread = new Thread(this, "keel-io-" + index);
+        this.transport = server.config.transport.provider().open(new Host());
+    }
+
+    /** What the transport may ask of this loop; a separate object so that these methods stay off EventLoop's API. */
+    private final class Host implements TransportLoop {
+        @Override
+        public void eventsArrived() {
+            stampTime();
+        }
+
+        @Override
+        public void unexpectedFailure(Throwable e) {
+            EventLoop.this.unexpectedFailure(e);
+        }
+
+        @Override
+        public BufferPool pool() {
+            return pool;
+        }
+
+        @Override
+        public int index() {
+            return index;
+        }
     }
 
     void start() {
@@ -130,16 +152,19 @@ public final class EventLoop implements Runnable {
         return value;
     }
 
-    /** Takes over an accepted socket (from any thread): its connection is opened on this loop. */
-    void register(SocketChannel channel) {
+    /**
+     * Takes over an accepted socket (from any thread; in the form of this server's transport): its connection is
+     * opened on this loop.
+     */
+    void register(Object socket) {
         execute(() -> {
             NioConnection c = new NioConnection(this);
             Object handle;
             try {
-                handle = transport.register(channel, c);
+                handle = transport.register(socket, c);
             } catch (IOException | RuntimeException e) {
                 server.counters.connectionRefusedAfterAccept();
-                closeQuietly(channel);
+                transport.closeAccepted(socket);
                 return;
             }
             c.opened(handle);
@@ -204,7 +229,12 @@ public final class EventLoop implements Runnable {
 
     /** Connections owned by this loop, as the transport knows them (no extra registry to keep). */
     List<NioConnection> connections() {
-        return transport.connections();
+        List<SocketEvents> all = transport.connections();
+        List<NioConnection> list = new java.util.ArrayList<>(all.size());
+        for (SocketEvents c : all) {
+            list.add((NioConnection) c);
+        }
+        return list;
     }
 
     void stop() {

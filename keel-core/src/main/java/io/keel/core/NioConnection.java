@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
  * unconsumed ({@link InputRemainder}), or bytes the socket would not take ({@link OutboundQueue}), are kept here,
  * in pooled chunks that go back to the pool as soon as they are empty.
  */
-final class NioConnection extends SendingConnection {
+final class NioConnection extends SendingConnection implements SocketEvents {
     private static final System.Logger LOG = System.getLogger(NioConnection.class.getName());
 
     NioConnection(EventLoop loop) {
@@ -91,8 +91,9 @@ final class NioConnection extends SendingConnection {
 
     // ---- reading ----
 
-    /** The transport reports input (or its end): read it into the loop's buffer and hand it to the handler. */
-    void readable() {
+    /** A readiness transport reports input (or its end): read it into the loop's buffer and hand it on. */
+    @Override
+    public void readable() {
         if (readPaused || inputClosed || !open) {
             return;
         }
@@ -112,14 +113,45 @@ final class NioConnection extends SendingConnection {
         if (n == 0) {
             return;
         }
-        loop.bytesIn += n;
-        lastActivityNanos = loop.nowNanos;
         buf.flip();
-        if (has(NOT_OPENED)) {
-            Admission.headerInput(this, buf);
+        received(buf);
+    }
+
+    /**
+     * Input, read by the transport (or by {@link #readable()}): to the PROXY header parser while it is awaited, else
+     * to the handler. A completion transport may still deliver input that was in flight when reading was paused:
+     * it is kept, and offered when reading resumes.
+     */
+    @Override
+    public void received(ByteBuffer data) {
+        if (inputClosed || !open) {
             return;
         }
-        deliver(buf);
+        loop.bytesIn += data.remaining();
+        lastActivityNanos = loop.nowNanos;
+        if (has(NOT_OPENED)) {
+            Admission.headerInput(this, data);
+            return;
+        }
+        if (readPaused) {
+            pendingInput = pendingInput == null
+                ? InputRemainder.keepUnconsumed(data, null, loop.pool, true)
+                : InputRemainder.append(pendingInput, data, loop.pool);
+            return;
+        }
+        deliver(data);
+    }
+
+    @Override
+    public void receiveEnded() {
+        if (!inputClosed && open) {
+            inputEnded();
+        }
+    }
+
+    @Override
+    public void receiveFailed(IOException e) {
+        failed(e);
     }
 
     /** Hands the kept remainder, followed by {@code fresh} (may be null), to onData. */

@@ -2,6 +2,7 @@ package io.keel.core;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
@@ -18,13 +19,43 @@ import java.util.function.Consumer;
  * delivered through a callback made once, so a poll fills, iterates and clears no selected-key set.
  */
 final class NioTransport implements Transport {
-    private final EventLoop loop;
+    /** The provider of this transport, named {@code "nio"}: always available. */
+    static final TransportProvider PROVIDER = new TransportProvider() {
+        @Override
+        public String name() {
+            return "nio";
+        }
+
+        @Override
+        public String unavailableReason() {
+            return null;
+        }
+
+        @Override
+        public Transport open(TransportLoop loop) throws IOException {
+            return new NioTransport(loop);
+        }
+    };
+    private static final int ACCEPTS_PER_WAKEUP = 64;
+
+    private final TransportLoop loop;
     private final Selector selector;
     private final Consumer<SelectionKey> keyAction = this::processKey;
 
-    NioTransport(EventLoop loop) throws IOException {
+    NioTransport(TransportLoop loop) throws IOException {
         this.loop = loop;
         this.selector = Selector.open();
+    }
+
+    /** A listener's handle: its channel, and its key once it accepts. */
+    private static final class Listener {
+        final ServerSocketChannel channel;
+        SelectionKey key;
+        AcceptEvents acceptor;
+
+        Listener(ServerSocketChannel channel) {
+            this.channel = channel;
+        }
     }
 
     private static SocketChannel socket(Object handle) {
@@ -32,8 +63,11 @@ final class NioTransport implements Transport {
     }
 
     @Override
-    public Object register(SocketChannel socket, NioConnection connection) throws IOException {
-        return socket.register(selector, SelectionKey.OP_READ, connection);
+    public Object register(Object socket, SocketEvents connection) throws IOException {
+        SocketChannel ch = (SocketChannel) socket;
+        ch.configureBlocking(false);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        return ch.register(selector, SelectionKey.OP_READ, connection);
     }
 
     @Override
@@ -94,16 +128,70 @@ final class NioTransport implements Transport {
     }
 
     @Override
-    public Object listen(ServerSocketChannel listener, Acceptor acceptor) throws IOException {
-        listener.configureBlocking(false);
-        return listener.register(selector, SelectionKey.OP_ACCEPT, acceptor);
+    public Object bind(InetSocketAddress address, int backlog, boolean reusePort) throws IOException {
+        ServerSocketChannel ch = ServerSocketChannel.open();
+        try {
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (reusePort) {
+                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            ch.bind(address, backlog);
+            return new Listener(ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
     }
 
     @Override
-    public void accepting(Object listenerHandle, boolean on) {
-        SelectionKey key = (SelectionKey) listenerHandle;
-        if (key.isValid()) {
+    public InetSocketAddress listenerAddress(Object listener) throws IOException {
+        return (InetSocketAddress) ((Listener) listener).channel.getLocalAddress();
+    }
+
+    @Override
+    public void listen(Object listener, AcceptEvents acceptor) throws IOException {
+        Listener l = (Listener) listener;
+        l.acceptor = acceptor;
+        l.channel.configureBlocking(false);
+        l.key = l.channel.register(selector, SelectionKey.OP_ACCEPT, l);
+    }
+
+    @Override
+    public void accepting(Object listener, boolean on) {
+        SelectionKey key = ((Listener) listener).key;
+        if (key != null && key.isValid()) {
             key.interestOps(on ? SelectionKey.OP_ACCEPT : 0);
+        }
+    }
+
+    @Override
+    public void closeListener(Object listener) {
+        Listener l = (Listener) listener;
+        if (l.key != null) {
+            l.key.cancel();
+        }
+        EventLoop.closeQuietly(l.channel);
+    }
+
+    @Override
+    public void closeAccepted(Object socket) {
+        EventLoop.closeQuietly((SocketChannel) socket);
+    }
+
+    /** Accepts what waits, a bounded number per wake-up so that the loop's connections are served in between. */
+    private static void accept(Listener l) {
+        for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+            SocketChannel ch;
+            try {
+                ch = l.channel.accept();
+            } catch (IOException e) {
+                l.acceptor.acceptFailed(e);
+                return;
+            }
+            if (ch == null) {
+                return;
+            }
+            l.acceptor.accepted(ch);
         }
     }
 
@@ -117,10 +205,10 @@ final class NioTransport implements Transport {
     }
 
     private void processKey(SelectionKey key) {
-        loop.stampTime();
+        loop.eventsArrived();
         try {
             Object att = key.attachment();
-            if (att instanceof NioConnection c) {
+            if (att instanceof SocketEvents c) {
                 if (!key.isValid()) {
                     return;
                 }
@@ -131,8 +219,8 @@ final class NioTransport implements Transport {
                 if ((ready & SelectionKey.OP_READ) != 0 && key.isValid()) {
                     c.readable();
                 }
-            } else if (att instanceof Acceptor a) {
-                a.acceptReady();
+            } else if (att instanceof Listener l) {
+                accept(l);
             }
         } catch (CancelledKeyException e) {
             // closed by an earlier callback in this round
@@ -147,10 +235,10 @@ final class NioTransport implements Transport {
     }
 
     @Override
-    public List<NioConnection> connections() {
-        List<NioConnection> list = new ArrayList<>();
+    public List<SocketEvents> connections() {
+        List<SocketEvents> list = new ArrayList<>();
         for (SelectionKey k : selector.keys()) {
-            if (k.attachment() instanceof NioConnection c && c.isOpen()) {
+            if (k.attachment() instanceof SocketEvents c && c.isOpen()) {
                 list.add(c);
             }
         }
@@ -160,10 +248,10 @@ final class NioTransport implements Transport {
     @Override
     public void closeAll() {
         for (SelectionKey k : selector.keys()) {
-            if (k.attachment() instanceof NioConnection c) {
+            if (k.attachment() instanceof SocketEvents c) {
                 c.abort();
-            } else if (k.attachment() instanceof Acceptor a) {
-                a.close();
+            } else if (k.attachment() instanceof Listener l) {
+                closeListener(l);
             }
         }
         release();

@@ -265,7 +265,7 @@ abstract class SendingConnection extends AbstractConnection {
     }
 
     /** The socket became writable: gather-write the queue. */
-    void writable() {
+    public void writable() {
         if (!open) {
             return;
         }

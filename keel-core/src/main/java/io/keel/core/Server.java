@@ -60,6 +60,10 @@ public final class Server implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         boundAddress = ServerBinding.open(this, loops, acceptors);
+        if (config.transport.fallbackReason() != null) {
+            System.getLogger(Server.class.getName()).log(System.Logger.Level.INFO,
+                "transport nio (auto: " + config.transport.fallbackReason() + ")");
+        }
         started = true;
         for (EventLoop l : loops.all()) {
             l.start();
@@ -91,6 +95,15 @@ public final class Server implements AutoCloseable {
             throw new IllegalStateException("the server is not started: no port is bound yet");
         }
         return bound.getPort();
+    }
+
+    /**
+     * The transport the loops run on, and why {@code auto} fell back to NIO when it did.
+     *
+     * @return the choice made when the server was built
+     */
+    public Transports.Choice transport() {
+        return config.transport;
     }
 
     EventLoop nextLoop() {
@@ -338,6 +351,24 @@ public final class Server implements AutoCloseable {
          */
         public Builder reusePort(boolean on) {
             settings.reusePort = on;
+            return this;
+        }
+
+        /**
+         * How the event loops reach the kernel (default: the system property {@code keel.transport}, else
+         * {@code "nio"}): {@code "nio"} (a JDK selector, epoll), {@code "io_uring"} (module
+         * {@code keel-transport-io_uring}, JDK 22+, Linux 6.0+, the JVM started with
+         * {@code --enable-native-access=ALL-UNNAMED}), or {@code "auto"}: io_uring where it can run, else NIO, and
+         * the server logs why once at start ({@link Server#transport()} tells too). See {@link Transports}.
+         *
+         * @param name {@code "auto"}, {@code "nio"} or {@code "io_uring"}
+         * @return this builder
+         * @throws IllegalArgumentException when the name is unknown, or io_uring was named and cannot run here (the
+         *     message says why)
+         * @throws NullPointerException when {@code name} is null
+         */
+        public Builder transport(String name) {
+            settings.transport(name);
             return this;
         }
 

@@ -2,8 +2,6 @@ package io.keel.core;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.List;
 
@@ -36,12 +34,13 @@ final class ServerBinding {
             }
             if (config.reusePort) {
                 for (EventLoop loop : loops.all()) {
-                    ServerSocketChannel ch = openListener(config, address);
-                    address = (InetSocketAddress) ch.getLocalAddress(); // port 0 → the same port for the others
-                    acceptors.add(new Acceptor(server, loop, ch, true));
+                    Acceptor a = new Acceptor(server, loop, loop.transport.bind(address, config.backlog, true), true);
+                    acceptors.add(a);
+                    address = a.localAddress(); // port 0 → the same port for the others
                 }
             } else {
-                acceptors.add(new Acceptor(server, loops.get(0), openListener(config, address), false));
+                EventLoop first = loops.get(0);
+                acceptors.add(new Acceptor(server, first, first.transport.bind(address, config.backlog, false), false));
             }
             return acceptors.get(0).localAddress();
         } catch (IOException | UnresolvedAddressException | SecurityException e) {
@@ -52,22 +51,6 @@ final class ServerBinding {
                 l.transport.release(); // start failed: best effort
             }
             throw new ServerStartException(BindFailure.describe(config.address, e), e);
-        }
-    }
-
-    private static ServerSocketChannel openListener(ServerConfig config, InetSocketAddress address)
-            throws IOException {
-        ServerSocketChannel ch = ServerSocketChannel.open();
-        try {
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            if (config.reusePort) {
-                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            }
-            ch.bind(address, config.backlog);
-            return ch;
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
         }
     }
 }

@@ -25,6 +25,8 @@ final class ServerConfig implements Cloneable {
     boolean reusePort;
     int maxPooledChunksPerLoop = 1024;
     ConnectionHandler handler;
+    /** How the loops reach the kernel; the system property keel.transport, else NIO. */
+    Transports.Choice transport = Transports.choose(System.getProperty(Transports.DEFAULT_PROPERTY, "nio"));
     /** The PROXY protocol, or null when off (the default). */
     ProxyProtocolConfig proxy;
 
@@ -109,6 +111,10 @@ final class ServerConfig implements Cloneable {
             throw new IllegalArgumentException("max pooled chunks per loop must be 0 or more, got " + n);
         }
         this.maxPooledChunksPerLoop = n;
+    }
+
+    void transport(String name) {
+        this.transport = Transports.choose(java.util.Objects.requireNonNull(name, "transport"));
     }
 
     void handler(ConnectionHandler handler) {
