@@ -83,4 +83,19 @@ class ServerBuilderTest {
         Server server = Server.builder().bind("127.0.0.1", 0).handler((c, data) -> data.position(data.limit())).build();
         assertThatThrownBy(server::port).isInstanceOf(IllegalStateException.class).hasMessageContaining("not started");
     }
+
+    @Test
+    void theTransportIsChosenByNameAndAutoSaysWhyItFellBack() {
+        ConnectionHandler h = (c, data) -> data.position(data.limit());
+        assertThatThrownBy(() -> Server.builder().transport("epoll")).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("unknown transport 'epoll'").hasMessageContaining("auto, nio, io_uring");
+        assertThatThrownBy(() -> Server.builder().transport(null)).isInstanceOf(NullPointerException.class);
+        assertThat(Server.builder().transport("nio").handler(h).build().transport().provider().name()).isEqualTo("nio");
+        // this module's tests do not have keel-transport-io_uring on their class path
+        assertThatThrownBy(() -> Server.builder().transport("io_uring")).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("transport io_uring cannot run here").hasMessageContaining("keel-transport-io_uring");
+        Transports.Choice auto = Server.builder().transport("auto").handler(h).build().transport();
+        assertThat(auto.provider().name()).isEqualTo("nio");
+        assertThat(auto.fallbackReason()).contains("not on the class path");
+    }
 }

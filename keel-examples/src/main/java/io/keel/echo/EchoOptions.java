@@ -37,6 +37,7 @@ final class EchoOptions {
     Integer adminPort;  // null: no admin listener
     String adminBind;   // null: 127.0.0.1
     String tlsProvider = "auto";
+    String transport = "auto";
     boolean verifyPeer;
     Path ca;
     boolean help;
@@ -68,6 +69,8 @@ final class EchoOptions {
           --ping-interval SECONDS  ping WebSockets quiet this long (default 30; 0 never)
           --pong-timeout SECONDS   close (1001) a pinged WebSocket that sends nothing this long (default 10)
           --reuse-port             SO_REUSEPORT: several processes may share the port
+          --transport auto|nio|io_uring   how the event loops reach the kernel (default auto: io_uring where
+                                   the kernel, the JDK and the process allow it, else nio; the start line says)
           --max-message-size BYTES largest WebSocket message accepted (default 16777216)
           --streaming              echo WebSocket fragments as they arrive instead of whole messages
           --compression off|shared|dedicated   permessage-deflate (default shared: one compressor per event loop;
@@ -131,7 +134,7 @@ final class EchoOptions {
 
     private static final List<String> KNOWN_WITH_VALUE = List.of("--mode", "--bind", "--port", "--backlog",
         "--io-threads", "--max-connections", "--idle-timeout", "--shutdown-grace", "--max-message-size",
-        "--stats", "--cert", "--key", "--pkcs12", "--password-file", "--tls-provider", "--ca", "--self-signed-dir",
+        "--stats", "--cert", "--key", "--pkcs12", "--password-file", "--tls-provider", "--transport", "--ca", "--self-signed-dir",
         "--admin-port", "--admin-bind",
         "--drain-delay", "--ping-interval", "--pong-timeout",
         "--trusted-proxies", "--proxy-header-timeout", "--max-connections-per-ip", "--access-log", "--tls-warm-up",
@@ -180,6 +183,7 @@ final class EchoOptions {
                 tlsWarmUpGiven = true;
             }
             case "--tls-provider" -> tlsProvider = CommandLine.oneOf(opt, v, "auto", "jdk", "openssl");
+            case "--transport" -> transport = CommandLine.oneOf(opt, v, "auto", "nio", "io_uring");
             case "--compression" -> compression = CommandLine.oneOf(opt, v, "off", "shared", "dedicated");
             case "--compression-threshold" -> compressionThreshold = intIn(opt, v, 0, Integer.MAX_VALUE);
             default -> throw new UsageException("unknown option '" + opt + "'");

@@ -74,6 +74,11 @@ final class EchoServer {
             .idleTimeout(Duration.ofSeconds(options.idleTimeoutSeconds))
             .reusePort(options.reusePort)
             .handler(handler);
+        try {
+            b.transport(options.transport);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
         if (options.maxConnections > 0) {
             b.maxConnections(options.maxConnections);
         }
@@ -194,6 +199,7 @@ final class EchoServer {
                 .collect(java.util.stream.Collectors.joining(", ")) + " (header timeout " + timeout
                 + " s); other peers are served as direct clients");
         }
+        lines.add(ServerProgram.transportLine(server.transport()));
         String fallback = tls == null ? null : ServerProgram.autoFallbackLine(options.tlsProvider, tls.provider());
         if (fallback != null) {
             lines.add(fallback);

@@ -70,6 +70,18 @@ public final class ServerProgram {
     }
 
     /**
+     * The start line that says which transport the event loops run on, and why {@code auto} fell back to NIO.
+     *
+     * @param choice the server's transport
+     * @return the line, indented like the other detail lines
+     */
+    public static String transportLine(io.keel.core.Transports.Choice choice) {
+        String name = choice.provider().name();
+        return choice.fallbackReason() == null ? "  transport:    " + name
+            : "  transport:    " + name + " (auto: " + choice.fallbackReason() + ")";
+    }
+
+    /**
      * What went wrong, in words for a one-line message: the message of {@code e} (or of its first cause that has
      * one) without Java class names ("java.io.IOException: Is a directory" becomes "Is a directory"), an I/O
      * error's reason alone, "unexpected error" when nothing in the chain says anything.

@@ -87,6 +87,14 @@ public final class EchoProcess implements AutoCloseable {
             System.arraycopy(args, 0, withoutDrain, 2, args.length);
             args = withoutDrain;
         }
+        String transport = System.getProperty("keel.transport");
+        if (transport != null && !java.util.Arrays.asList(args).contains("--transport")) {
+            // a test pass on one transport (-Dkeel.transport=nio): the program runs on it too (its default is auto)
+            String[] withTransport = java.util.Arrays.copyOf(args, args.length + 2);
+            withTransport[args.length] = "--transport";
+            withTransport[args.length + 1] = transport;
+            args = withTransport;
+        }
         return startProgram(EchoMain.class, args);
     }
 
@@ -158,7 +166,11 @@ public final class EchoProcess implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(classPath);
         cmd.add("-Xmx256m");
-        cmd.add("--enable-native-access=ALL-UNNAMED"); // netty-tcnative (--tls-provider openssl) loads a native library
+        // netty-tcnative (--tls-provider openssl) loads a native library; the io_uring transport calls the kernel
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        if (System.getProperty("keel.transport") != null) {
+            cmd.add("-Dkeel.transport=" + System.getProperty("keel.transport")); // the library's default, in the child
+        }
         cmd.add(mainClass.getName());
         cmd.addAll(List.of(args));
 
