@@ -67,8 +67,8 @@ public final class LinuxSockets {
                 throw Errno.exception("socket", Libc.errno(capture));
             }
             try {
-                MemorySegment one = arena.allocate(ValueLayout.JAVA_INT, 1);
-                MemorySegment zero = arena.allocate(ValueLayout.JAVA_INT, 0);
+                MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_INT, 1);
+                MemorySegment zero = arena.allocateFrom(ValueLayout.JAVA_INT, 0);
                 setOption(capture, fd, SOL_SOCKET, SO_REUSEADDR, one, "SO_REUSEADDR");
                 if (reusePort) {
                     setOption(capture, fd, SOL_SOCKET, SO_REUSEPORT, one, "SO_REUSEPORT");
@@ -209,7 +209,7 @@ public final class LinuxSockets {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(Libc.CAPTURE_SIZE);
             MemorySegment sockaddr = arena.allocate(SocketAddresses.MAX_SIZE, 8);
-            MemorySegment length = arena.allocate(ValueLayout.JAVA_INT, SocketAddresses.MAX_SIZE);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, SocketAddresses.MAX_SIZE);
             if (invoke(call, capture, fd, sockaddr, length) < 0) {
                 return null;
             }
