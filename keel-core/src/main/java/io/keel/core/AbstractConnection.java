@@ -35,6 +35,8 @@ abstract class AbstractConnection extends TimerWheel.Node implements Connection 
     long idleTimeoutNanos;
     /** Input the handler left unconsumed, in read mode, or null (see {@link InputRemainder}). */
     java.nio.ByteBuffer pendingInput;
+    /** While onData has a slice of {@link #pendingInput}: the kept input's real limit, else 0. */
+    int sliceLimit;
 
     private Object attachment;
     private Object[] userData = NO_USER_DATA;

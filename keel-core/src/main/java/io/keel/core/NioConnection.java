@@ -61,6 +61,10 @@ final class NioConnection extends SendingConnection implements SocketEvents {
             abort();
         } finally {
             if (event == DATA) {
+                if (sliceLimit != 0) {
+                    data.limit(sliceLimit); // a slice of the kept input (deliverInSlices): the rest is kept too
+                    sliceLimit = 0;
+                }
                 pendingInput = InputRemainder.keepUnconsumed(data, pendingInput, loop.pool, open);
             }
             uncork(outer);
@@ -154,18 +158,49 @@ final class NioConnection extends SendingConnection implements SocketEvents {
         failed(e);
     }
 
-    /** Hands the kept remainder, followed by {@code fresh} (may be null), to onData. */
+    /**
+     * Hands the kept remainder, followed by {@code fresh} (may be null), to onData. Without {@code fresh} (kept input
+     * offered again when reading resumes) a large remainder goes a read's worth at a time, see
+     * {@link #deliverInSlices()}.
+     */
     void deliver(ByteBuffer fresh) {
         ByteBuffer data;
         if (pendingInput != null) {
             if (fresh != null && fresh.hasRemaining()) {
                 pendingInput = InputRemainder.append(pendingInput, fresh, loop.pool);
+            } else if (fresh == null && pendingInput.remaining() > EventLoop.READ_BUFFER_SIZE) {
+                deliverInSlices();
+                return;
             }
             data = pendingInput;
         } else {
             data = fresh;
         }
         dispatch(DATA, data);
+    }
+
+    /**
+     * Kept input larger than one read (a completion transport's input that arrived while reading was paused): handed
+     * over a read's worth at a time, as a readiness transport's reads would, so that a handler that pauses again, or
+     * whose sends back up, is given no more. A handler that takes nothing of a slice waits for more than one read's
+     * worth (a large message): it gets all that is kept.
+     */
+    private void deliverInSlices() {
+        while (open && !readPaused && pendingInput != null) {
+            ByteBuffer kept = pendingInput;
+            int before = kept.remaining();
+            if (before <= EventLoop.READ_BUFFER_SIZE) {
+                dispatch(DATA, kept);
+                return;
+            }
+            sliceLimit = kept.limit(); // dispatch restores it before it keeps what the handler left
+            kept.limit(kept.position() + EventLoop.READ_BUFFER_SIZE);
+            dispatch(DATA, kept);
+            if (pendingInput != null && pendingInput.remaining() == before && open && !readPaused) {
+                dispatch(DATA, pendingInput);
+                return;
+            }
+        }
     }
 
     private void inputEnded() {

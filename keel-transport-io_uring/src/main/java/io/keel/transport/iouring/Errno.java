@@ -62,7 +62,8 @@ public final class Errno {
      *
      * @param call what failed, e.g. {@code "bind"} or {@code "io_uring_setup"}; part of the message
      * @param errno the positive errno value (a negative {@code cqe.res} is accepted too and negated)
-     * @return a {@link BindException} "Address already in use" for EADDRINUSE, an {@link IOException}
+     * @return a {@link BindException} "Address already in use" for EADDRINUSE, "Cannot assign requested address"
+     *     for EADDRNOTAVAIL and "Permission denied" for EACCES from bind, an {@link IOException}
      *     "Connection reset by peer" for ECONNRESET, "Broken pipe" for EPIPE, else an {@link IOException}
      *     {@code "<call>: <strerror text> (errno N)"}; never null, never thrown here
      */
@@ -70,6 +71,9 @@ public final class Errno {
         int value = Math.abs(errno);
         return switch (value) {
             case EADDRINUSE -> new BindException("Address already in use");
+            case EADDRNOTAVAIL -> new BindException("Cannot assign requested address");
+            case EACCES -> call.startsWith("bind") ? new BindException("Permission denied")
+                : new IOException(call + ": " + describe(value) + " (errno " + value + ")");
             case ECONNRESET -> new IOException("Connection reset by peer");
             case EPIPE -> new IOException("Broken pipe");
             default -> new IOException(call + ": " + describe(value) + " (errno " + value + ")");

@@ -124,6 +124,20 @@ public final class IoUring implements AutoCloseable {
     }
 
     /**
+     * Prepares a single receive, IORING_OP_RECV with IOSQE_BUFFER_SELECT: one completion, with bytes in a buffer
+     * the kernel picked from {@code bufferGroup}, 0 at end of stream, or -errno. For connections whose reading is
+     * paused now and then: after a cancel, at most this one completion still brings bytes.
+     *
+     * @param fd a connected socket
+     * @param bufferGroup a group registered with {@link ProvidedBufferRing#register}
+     * @param userData echoed in the completion
+     * @return false if the SQ is full
+     */
+    public boolean recv(int fd, short bufferGroup, long userData) {
+        return prepare(Uapi.OP_RECV, Uapi.IOSQE_BUFFER_SELECT, 0, fd, 0, 0, 0, 0, userData, bufferGroup);
+    }
+
+    /**
      * Prepares IORING_OP_SEND with MSG_NOSIGNAL (a closed peer gives {@code -EPIPE}, not SIGPIPE). The completion's
      * {@code res} is the number of bytes sent, which may be fewer than {@code length}.
      *

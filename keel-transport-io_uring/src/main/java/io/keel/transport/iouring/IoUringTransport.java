@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * io_uring_enter(2), whatever the number of connections that read and wrote in it. Wake-ups from other threads
  * complete a read of an eventfd.
  */
-final class IoUringTransport implements Transport, IoUring.CompletionHandler {
+final class IoUringTransport implements Transport, CompletionHandler {
     static final short BUFFER_GROUP = 0;
     static final int RECV_BUFFERS = 256;
     static final int RECV_BUFFER_SIZE = 16 * 1024;
@@ -45,6 +45,8 @@ final class IoUringTransport implements Transport, IoUring.CompletionHandler {
     /** Sockets whose receive ended for lack of provided buffers: re-armed after this poll's completions. */
     private final List<UringSocket> starved = new ArrayList<>();
     private boolean released;
+    /** Set under the lock of wakeArena when the eventfd is closed. */
+    private boolean wakeClosed;
 
     IoUringTransport(TransportLoop loop) throws IOException {
         this.loop = loop;
@@ -179,6 +181,7 @@ final class IoUringTransport implements Transport, IoUring.CompletionHandler {
         } else if (!read && s.recvArmed && !s.recvCancelling) {
             cancel(UserData.of(s.slot, UserData.RECV));
             s.recvCancelling = true; // input in flight until then is still delivered; the connection keeps it
+            s.singleShot = true;
         }
         if (write != s.wantWritable) {
             s.wantWritable = write;
@@ -458,6 +461,12 @@ final class IoUringTransport implements Transport, IoUring.CompletionHandler {
 
     private void sent(UringSocket s, int result) {
         s.sendInFlight = false;
+        if (s.fdClosed) { // the loop is closing: what is left is dropped (its descriptor number may be reused)
+            sendBuffers.release(s.chunk);
+            s.chunk = -1;
+            freeIfDone(s);
+            return;
+        }
         if (result < 0) {
             sendBuffers.release(s.chunk);
             s.chunk = -1;
@@ -527,7 +536,8 @@ final class IoUringTransport implements Transport, IoUring.CompletionHandler {
     // ---- requests ----
 
     private void armRecv(UringSocket s) {
-        while (!ring.recvMultishot(s.fd, BUFFER_GROUP, UserData.of(s.slot, UserData.RECV))) {
+        long ud = UserData.of(s.slot, UserData.RECV);
+        while (!(s.singleShot ? ring.recv(s.fd, BUFFER_GROUP, ud) : ring.recvMultishot(s.fd, BUFFER_GROUP, ud))) {
             submitToMakeRoom();
         }
         s.recvArmed = true;
@@ -566,7 +576,17 @@ final class IoUringTransport implements Transport, IoUring.CompletionHandler {
 
     @Override
     public void wakeup() {
-        LinuxSockets.signalEventFd(wakeFd);
+        // locked against release(): a descriptor number closed and reused meanwhile must never get the 8 bytes
+        synchronized (wakeArena) {
+            if (wakeClosed) {
+                return; // the loop has ended: nothing to wake
+            }
+            try {
+                LinuxSockets.signalEventFd(wakeFd);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e); // an open eventfd refused a write: a kernel fault
+            }
+        }
     }
 
     @Override
@@ -593,9 +613,29 @@ final class IoUringTransport implements Transport, IoUring.CompletionHandler {
         for (int i = 0; i < slots.limit(); i++) {
             if (slots.get(i) instanceof UringSocket s) {
                 closeFd(s); // output still staged when the loop ends is dropped
+                if (s.sendInFlight) {
+                    cancel(UserData.of(s.slot, UserData.SEND));
+                }
             }
         }
+        awaitQuiet();
         release();
+    }
+
+    /**
+     * Waits (a bounded time) until every cancelled request has completed, so that no receive or send still uses
+     * buffer memory when {@link #release()} frees it.
+     */
+    private void awaitQuiet() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        try {
+            while (slots.used() > 0 && System.nanoTime() < deadline) {
+                ring.submitAndWait(TimeUnit.MILLISECONDS.toNanos(10));
+                ring.drain(this);
+            }
+        } catch (IOException e) {
+            loop.unexpectedFailure(e); // the ring's teardown cancels what is left
+        }
     }
 
     @Override
@@ -607,7 +647,10 @@ final class IoUringTransport implements Transport, IoUring.CompletionHandler {
         ring.close(); // the kernel cancels what is still in flight
         recvBuffers.close();
         sendBuffers.close();
-        LinuxSockets.close(wakeFd);
+        synchronized (wakeArena) {
+            wakeClosed = true;
+            LinuxSockets.close(wakeFd);
+        }
         wakeArena.close();
     }
 

@@ -24,6 +24,12 @@ final class UringSocket {
     boolean recvArmed;
     /** A cancel of the receive was asked and its receive has not ended yet. */
     boolean recvCancelling;
+    /**
+     * Receives one completion at a time from now on: set at the connection's first pause, because a multishot
+     * receive keeps bringing bytes until its cancel runs (up to the provided ring's size), which a paused connection
+     * must keep; a single receive brings at most one buffer more.
+     */
+    boolean singleShot;
 
     /** The staging chunk, or -1 when nothing is staged. */
     int chunk = -1;

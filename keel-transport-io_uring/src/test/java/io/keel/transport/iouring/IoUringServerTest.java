@@ -68,6 +68,8 @@ class IoUringServerTest {
         }
     }
 
+    private static final ConnectionHandler IGNORE = (c, data) -> data.position(data.limit());
+
     @Test
     void theTransportIsChosenByNameAndTellsWhichRuns() {
         assertThat(IoUring.unavailableReason()).isNull();
@@ -115,6 +117,11 @@ class IoUringServerTest {
             public void onOpen(Connection c) {
                 seen.complete(new InetSocketAddress[] {c.remoteAddress(), c.localAddress()});
             }
+
+            @Override
+            public void onData(Connection c, ByteBuffer data) {
+                data.position(data.limit());
+            }
         }));
         try (SocketChannel ch = connect(server)) {
             InetSocketAddress[] a = seen.get(10, TimeUnit.SECONDS);
@@ -127,10 +134,10 @@ class IoUringServerTest {
 
     @Test
     void aPortInUseIsOneReadableLine() throws Exception {
-        Server first = start(Server.builder().transport("io_uring").ioThreads(1).handler(new ConnectionHandler() { }));
+        Server first = start(Server.builder().transport("io_uring").ioThreads(1).handler(IGNORE));
         try {
             Server second = Server.builder().transport("io_uring").ioThreads(1)
-                .bind(first.localAddress()).handler(new ConnectionHandler() { }).build();
+                .bind(first.localAddress()).handler(IGNORE).build();
             assertThatThrownBy(second::start).isInstanceOf(ServerStartException.class)
                 .hasMessageContaining("in use").hasCauseInstanceOf(BindException.class);
         } finally {
@@ -140,15 +147,16 @@ class IoUringServerTest {
 
     @Test
     void everyDescriptorIsReleasedAtShutdown() throws Exception {
+        echoRoundAndShutdown(2); // the JDK opens descriptors of its own on first use (pollers): not counted
         long before = openDescriptors();
+        echoRoundAndShutdown(20);
+        assertThat(openDescriptors()).isEqualTo(before);
+    }
+
+    private static void echoRoundAndShutdown(int clientCount) throws Exception {
         Server server = start(Server.builder().transport("io_uring").ioThreads(2).reusePort(true)
-            .handler(new ConnectionHandler() {
-                @Override
-                public void onData(Connection c, ByteBuffer data) {
-                    c.send(data);
-                }
-            }));
-        SocketChannel[] clients = new SocketChannel[20];
+            .handler((c, data) -> c.send(data)));
+        SocketChannel[] clients = new SocketChannel[clientCount];
         for (int i = 0; i < clients.length; i++) {
             clients[i] = connect(server);
             writeFully(clients[i], ByteBuffer.wrap(new byte[] {(byte) i}));
@@ -158,7 +166,6 @@ class IoUringServerTest {
         for (SocketChannel c : clients) {
             c.close();
         }
-        assertThat(openDescriptors()).isEqualTo(before);
         closeAndCheckLeaks(server);
     }
 
