@@ -29,8 +29,9 @@ final class IoUringTransport implements Transport, CompletionHandler {
     static final int CQ_ENTRIES = 16384;
 
     private final TransportLoop loop;
-    private final IoUring ring;
-    private final ProvidedBufferRing recvBuffers;
+    /** Made by the loop's thread at its first poll (see startRing); null before. */
+    private IoUring ring;
+    private ProvidedBufferRing recvBuffers;
     private final SendBuffers sendBuffers = new SendBuffers();
     private final SlotTable slots = new SlotTable();
     private final int wakeFd;
@@ -50,22 +51,29 @@ final class IoUringTransport implements Transport, CompletionHandler {
 
     IoUringTransport(TransportLoop loop) throws IOException {
         this.loop = loop;
-        IoUring r = IoUring.open(SQ_ENTRIES, CQ_ENTRIES, false);
-        ProvidedBufferRing buffers = null;
-        int efd = -1;
+        this.wakeFd = LinuxSockets.eventFd();
+    }
+
+    /**
+     * Makes the ring on the loop's thread, at its first poll: a single-issuer ring (IORING_SETUP_SINGLE_ISSUER with
+     * IORING_SETUP_DEFER_TASKRUN, kernel 6.1+) belongs to the thread that made it, and runs the kernel's completion
+     * work only when that thread waits, so completions come in batches instead of interrupting the loop. A kernel
+     * that refuses those flags gets a plain ring.
+     */
+    private void startRing() throws IOException {
+        IoUring r;
         try {
-            buffers = ProvidedBufferRing.register(r, BUFFER_GROUP, RECV_BUFFERS, RECV_BUFFER_SIZE);
-            efd = LinuxSockets.eventFd();
+            r = IoUring.open(SQ_ENTRIES, CQ_ENTRIES, true);
+        } catch (IOException e) {
+            r = IoUring.open(SQ_ENTRIES, CQ_ENTRIES, false);
+        }
+        try {
+            recvBuffers = ProvidedBufferRing.register(r, BUFFER_GROUP, RECV_BUFFERS, RECV_BUFFER_SIZE);
         } catch (IOException | RuntimeException e) {
-            if (buffers != null) {
-                buffers.close();
-            }
             r.close();
             throw e;
         }
-        this.ring = r;
-        this.recvBuffers = buffers;
-        this.wakeFd = efd;
+        ring = r;
         armWake();
     }
 
@@ -334,6 +342,9 @@ final class IoUringTransport implements Transport, CompletionHandler {
 
     @Override
     public void poll(long timeoutMillis) throws IOException {
+        if (ring == null) {
+            startRing();
+        }
         flushSends();
         long wait = timeoutMillis < 0 || writableQueued > 0 || !starved.isEmpty() ? 0
             : timeoutMillis == 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -627,6 +638,9 @@ final class IoUringTransport implements Transport, CompletionHandler {
      * buffer memory when {@link #release()} frees it.
      */
     private void awaitQuiet() {
+        if (ring == null) {
+            return;
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         try {
             while (slots.used() > 0 && System.nanoTime() < deadline) {
@@ -644,8 +658,10 @@ final class IoUringTransport implements Transport, CompletionHandler {
             return;
         }
         released = true;
-        ring.close(); // the kernel cancels what is still in flight
-        recvBuffers.close();
+        if (ring != null) {
+            ring.close(); // the kernel cancels what is still in flight
+            recvBuffers.close();
+        }
         sendBuffers.close();
         synchronized (wakeArena) {
             wakeClosed = true;
