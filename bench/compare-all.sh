@@ -22,6 +22,8 @@
 #                   (default -Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseParallelGC)
 #   BENCH_KIT       the benchmark kit to copy (default /work/shared/bench)
 #   KEEL_BEFORE_REV the revision --before defaults to (none: no Keel-before)
+#   KEEL_BEFORE_ARGS more options for Keel-before, e.g. "--transport nio" with --before HEAD: the same code on the
+#                   other transport, in the same run
 set -u
 bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$bench")
@@ -333,7 +335,7 @@ selected_uws && peers+=(uws)
 col_server() { # column variant(ws|openssl|jdk|none) tls -> server name
   case "$1" in keel) echo "keel-$2" ;; before) echo "keel-before-$2" ;; uws) [ "$3" = 1 ] && echo uws-wss || echo uws-ws ;; *) echo "$1" ;; esac
 }
-col_title() { case "$1" in before) echo "Keel-before (${keel_before_rev:-$before_rev})" ;; uws) echo "uWS" ;; *) display "$1" ;; esac; }
+col_title() { case "$1" in before) echo "Keel-before (${keel_before_rev:-$before_rev}${KEEL_BEFORE_ARGS:+ $KEEL_BEFORE_ARGS})" ;; uws) echo "uWS" ;; *) display "$1" ;; esac; }
 ratio_title() { case "$1" in before) echo "Keel / Keel-before" ;; *) echo "Keel / $(col_title "$1")" ;; esac; }
 title_peers=()
 { [ -n "${SEL[netty-best]:-}" ] || [ -n "${SEL[netty-default]:-}" ]; } && title_peers+=(Netty)

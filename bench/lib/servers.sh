@@ -132,7 +132,8 @@ server_cmd() { # name tls metric port
       case "$n" in
         keel-before-ws) c+=" --mode ws" ;;
         *) c+=" --mode wss --tls-provider ${n#keel-before-} --cert $(q "$cert") --key $(q "$key")" ;;
-      esac ;;
+      esac
+      [ -n "${KEEL_BEFORE_ARGS:-}" ] && c+=" $KEEL_BEFORE_ARGS" ;;
     keel-*)
       c="env KEEL_JAVA_OPTS=$(q "$kopts") $(q "$keel_echo") --bind 127.0.0.1 --port $port --io-threads $io_threads"
       case "$n" in

@@ -199,7 +199,10 @@ final class EchoServer {
                 .collect(java.util.stream.Collectors.joining(", ")) + " (header timeout " + timeout
                 + " s); other peers are served as direct clients");
         }
-        lines.add(ServerProgram.transportLine(server.transport()));
+        String transportFallback = ServerProgram.transportFallbackLine(server.transport());
+        if (transportFallback != null) {
+            lines.add(transportFallback);
+        }
         String fallback = tls == null ? null : ServerProgram.autoFallbackLine(options.tlsProvider, tls.provider());
         if (fallback != null) {
             lines.add(fallback);
@@ -226,6 +229,9 @@ final class EchoServer {
         counter(m, "keel_connections_refused_per_ip_total", "Connections refused by --max-connections-per-ip.", s.rejectedPerAddress());
         counter(m, "keel_proxy_header_failures_total", "Connections from trusted proxies closed for a missing or malformed PROXY header.", s.proxyHeaderFailures());
         counter(m, "keel_proxy_header_timeouts_total", "Connections from trusted proxies closed because their PROXY header came too late.", s.proxyHeaderTimeouts());
+        m.append("# HELP keel_transport_info The transport the event loops run on (nio or io_uring).\n")
+            .append("# TYPE keel_transport_info gauge\n")
+            .append("keel_transport_info{transport=\"").append(server.transport().provider().name()).append("\"} 1\n");
         counter(m, "keel_received_bytes_total", "Bytes read from sockets.", s.bytesIn());
         counter(m, "keel_sent_bytes_total", "Bytes written to sockets.", s.bytesOut());
         if (webSocket != null) {

@@ -70,15 +70,15 @@ public final class ServerProgram {
     }
 
     /**
-     * The start line that says which transport the event loops run on, and why {@code auto} fell back to NIO.
+     * The start line that says why {@code --transport auto} runs on NIO (io_uring cannot run here), or null when
+     * there is nothing to say (io_uring runs, or a transport was named). Which one runs is also in /metrics.
      *
      * @param choice the server's transport
-     * @return the line, indented like the other detail lines
+     * @return the line, indented like the other detail lines, or null
      */
-    public static String transportLine(io.keel.core.Transports.Choice choice) {
-        String name = choice.provider().name();
-        return choice.fallbackReason() == null ? "  transport:    " + name
-            : "  transport:    " + name + " (auto: " + choice.fallbackReason() + ")";
+    public static String transportFallbackLine(io.keel.core.Transports.Choice choice) {
+        return choice.fallbackReason() == null ? null
+            : "  transport:    " + choice.provider().name() + " (auto: " + choice.fallbackReason() + ")";
     }
 
     /**

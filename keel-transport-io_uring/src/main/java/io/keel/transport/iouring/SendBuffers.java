@@ -12,8 +12,9 @@ import java.nio.ByteBuffer;
  * allocates nothing. Loop thread only.
  */
 final class SendBuffers implements AutoCloseable {
-    static final int CHUNK_SIZE = 16 * 1024;
-    static final int BLOCK_CHUNKS = 64;
+    /** As much as a readiness transport writes in one call on loopback: one send per connection and iteration. */
+    static final int CHUNK_SIZE = 64 * 1024;
+    static final int BLOCK_CHUNKS = 16;
 
     private final Arena arena = Arena.ofShared();
     private ByteBuffer[] views = new ByteBuffer[0];

@@ -27,7 +27,8 @@ final class UringSocket {
     /**
      * Receives one completion at a time from now on: set at the connection's first pause, because a multishot
      * receive keeps bringing bytes until its cancel runs (up to the provided ring's size), which a paused connection
-     * must keep; a single receive brings at most one buffer more.
+     * must keep, while a single receive brings at most one buffer more; and when a receive fills a whole buffer (a
+     * client that streams), so that it gets one buffer per loop iteration like every other connection.
      */
     boolean singleShot;
 
