@@ -627,15 +627,6 @@ final class IoUringTransport implements Transport, CompletionHandler {
     @Override
     public void closeAll() {
         for (int i = 0; i < slots.limit(); i++) {
-                if (slots.get(i) instanceof UringSocket s && !s.closing) {
-                    System.err.println("DEBUG open at closeAll: slot " + s.slot + " wantRead " + s.wantRead + " armed "
-                        + s.recvArmed + " cancelling " + s.recvCancelling + " single " + s.singleShot + " chunk "
-                        + s.chunk + " start " + s.sendStart + " inflight " + s.sendInFlight + " queued " + s.sendQueued
-                        + " wantW " + s.wantWritable + " shutP " + s.shutdownPending + " conn " + s.events);
-                }
-            }
-        }
-        for (int i = 0; i < slots.limit(); i++) {
             Object e = slots.get(i);
             if (e instanceof UringSocket s && !s.closing) {
                 s.events.abort();
