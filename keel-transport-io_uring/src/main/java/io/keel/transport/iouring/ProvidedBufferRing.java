@@ -45,11 +45,14 @@ public final class ProvidedBufferRing implements AutoCloseable {
         this.bufferSize = bufferSize;
         this.mask = count - 1;
         this.arena = arena;
-        this.entries = memory.asSlice(0, entryBytes);
+        // the entries and views are global-scope segments over the arena's memory: accesses skip the shared arena's
+        // liveness check (on every byte a handler reads); close() frees the arena only after the ring stopped using it
+        this.entries = MemorySegment.ofAddress(memory.address()).reinterpret(entryBytes);
         this.buffersAddress = memory.address() + entryBytes;
         this.views = new ByteBuffer[count];
         for (int i = 0; i < count; i++) {
-            views[i] = memory.asSlice(entryBytes + (long) i * bufferSize, bufferSize).asByteBuffer();
+            views[i] = MemorySegment.ofAddress(buffersAddress + (long) i * bufferSize).reinterpret(bufferSize)
+                .asByteBuffer();
             recycle(i);
         }
     }

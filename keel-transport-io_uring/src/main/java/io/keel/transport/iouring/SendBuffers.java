@@ -80,7 +80,8 @@ final class SendBuffers implements AutoCloseable {
         addresses = java.util.Arrays.copyOf(addresses, size);
         free = java.util.Arrays.copyOf(free, size);
         for (int i = 0; i < BLOCK_CHUNKS; i++) {
-            MemorySegment chunk = block.asSlice((long) i * CHUNK_SIZE, CHUNK_SIZE);
+            // a global-scope view: accesses skip the shared arena's liveness check; close() frees the arena last
+            MemorySegment chunk = MemorySegment.ofAddress(block.address() + (long) i * CHUNK_SIZE).reinterpret(CHUNK_SIZE);
             views[old + i] = chunk.asByteBuffer();
             addresses[old + i] = chunk.address();
             free[freeCount++] = size - 1 - i;

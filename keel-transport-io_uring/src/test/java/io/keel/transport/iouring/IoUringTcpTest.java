@@ -156,7 +156,8 @@ class IoUringTcpTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> LinuxSockets.openListener(
                         new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 0), 16, false))
                 .isInstanceOf(IOException.class)
-                .hasMessage("bind 192.0.2.1:0: Cannot assign requested address (errno 99)");
+                .isInstanceOf(java.net.BindException.class) // the JDK's wording, which the core's BindFailure reads
+                .hasMessage("Cannot assign requested address");
         assertThat(LinuxSockets.remoteAddress(-1)).isNull();
         assertThat(Errno.exception("send", -Errno.ECONNRESET)).hasMessage("Connection reset by peer");
         assertThat(Errno.exception("send", Errno.EPIPE)).hasMessage("Broken pipe");
