@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The Autobahn|Testsuite fuzzing client, cases 1.x to 10.x (301 cases), against the real echo program over
@@ -28,19 +28,23 @@ class AutobahnConformanceTest {
     private static final Pattern SUMMARY = Pattern.compile("^autobahn: (\\d+) passed, (\\d+) failed$");
     private static final int CASES_1_TO_10 = 301;
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"ws", "wss"})
-    void allCasesOneToTenPassStrictly(String mode) throws Exception {
+    /**
+     * Every mode on both transports: {@code auto} is keel-echo's default (io_uring where it runs, which the start
+     * line does not say; on NIO otherwise) and {@code nio} the other one.
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource({"ws, auto", "wss, auto", "ws, nio", "wss, nio"})
+    void allCasesOneToTenPassStrictly(String mode, String transport) throws Exception {
         assumeTrue(!"false".equals(System.getProperty("keel.autobahn")), "Autobahn disabled with -Dkeel.autobahn=false");
         Path root = Path.of("..").toAbsolutePath().normalize();
         Path script = root.resolve("autobahn/run.sh");
         assertThat(script).exists();
-        Path out = Path.of("target", "autobahn-" + mode).toAbsolutePath();
+        Path out = Path.of("target", "autobahn-" + mode + "-" + transport).toAbsolutePath();
         Files.createDirectories(out);
         try (EchoProcess server = EchoProcess.start("--mode", mode, "--bind", "127.0.0.1", "--port", "0",
-            "--idle-timeout", "0")) {
+            "--idle-timeout", "0", "--transport", transport)) {
             List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "127.0.0.1",
-                String.valueOf(server.port), "--out", out.toString(), "--agent", "keel-" + mode, "--timeout", "1500"));
+                String.valueOf(server.port), "--out", out.toString(), "--agent", "keel-" + mode + "-" + transport, "--timeout", "1500"));
             if (mode.equals("wss")) {
                 cmd.add("--tls");
             }
