@@ -48,6 +48,9 @@ class EchoOptionsTest {
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "ws", "--tls-provider", "openssl"}))
             .hasMessageContaining("need --mode wss");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--tls-provider", "gnutls"})).hasMessageContaining("auto, jdk or openssl");
+        assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--transport", "epoll"})).hasMessageContaining("auto, nio or io_uring");
+        assertThat(EchoOptions.parse(new String[] {"--mode", "tcp", "--transport", "nio"}).transport).isEqualTo("nio");
+        assertThat(EchoOptions.parse(new String[0]).transport).isEqualTo("auto");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "ws", "--tls-provider", "jdk"}))
             .hasMessageContaining("need --mode wss");
         assertThatThrownBy(() -> EchoOptions.parse(new String[] {"--mode", "ws", "--tls-warm-up", "0"}))

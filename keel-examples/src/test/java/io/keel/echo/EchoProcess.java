@@ -140,6 +140,12 @@ public final class EchoProcess implements AutoCloseable {
         throw new AssertionError(name + " did not start: " + output);
     }
 
+    /** As {@link #startProgramWithClassPath} without waiting for anything (for failures at start-up). */
+    public static EchoProcess launchProgramWithClassPath(Class<?> mainClass, String classPath, String... args)
+        throws IOException {
+        return launch(mainClass, classPath, Map.of(), args);
+    }
+
     /** Starts keel-echo without waiting for anything (for failures at start-up). */
     public static EchoProcess launch(String... args) throws IOException {
         return launchProgram(EchoMain.class, args);
