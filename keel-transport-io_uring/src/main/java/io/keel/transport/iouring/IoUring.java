@@ -23,7 +23,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@link #submit()} and retries. Nothing reaches the kernel before {@link #submit()} or
  * {@link #submitAndWait(long)}. None of the methods on the data path allocate.
  */
-public final class IoUring implements AutoCloseable {
+public final class IoUring implements AutoCloseable, Ring {
     /** {@code IORING_CQE_F_BUFFER}: the completion used a provided buffer, whose id is {@link #bufferId(int)}. */
     public static final int CQE_F_BUFFER = Uapi.CQE_F_BUFFER;
     /** {@code IORING_CQE_F_MORE}: the multishot request that produced this completion stays armed. */

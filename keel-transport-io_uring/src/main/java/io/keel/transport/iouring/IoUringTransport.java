@@ -35,8 +35,10 @@ final class IoUringTransport implements Transport, CompletionHandler {
 
     private final TransportLoop loop;
     /** Made by the loop's thread at its first poll (see startRing); null before. */
-    private IoUring ring;
-    private ProvidedBufferRing recvBuffers;
+    private Ring ring;
+    private BufferGroup recvBuffers;
+    /** The kernel outside the ring: {@link KernelSockets}, or a test's fake. */
+    private final Sockets sockets;
     private final SendBuffers sendBuffers = new SendBuffers();
     private final SlotTable slots = new SlotTable();
     private final int wakeFd;
@@ -55,8 +57,14 @@ final class IoUringTransport implements Transport, CompletionHandler {
     private boolean wakeClosed;
 
     IoUringTransport(TransportLoop loop) throws IOException {
+        this(loop, KernelSockets.INSTANCE);
+    }
+
+    /** For tests: a transport over a fake kernel, whose ring is {@code sockets.openRing}. */
+    IoUringTransport(TransportLoop loop, Sockets sockets) throws IOException {
         this.loop = loop;
-        this.wakeFd = LinuxSockets.eventFd();
+        this.sockets = sockets;
+        this.wakeFd = sockets.eventFd();
     }
 
     /**
@@ -66,14 +74,14 @@ final class IoUringTransport implements Transport, CompletionHandler {
      * that refuses those flags gets a plain ring.
      */
     private void startRing() throws IOException {
-        IoUring r;
+        Ring r;
         try {
-            r = IoUring.open(SQ_ENTRIES, CQ_ENTRIES, true);
+            r = sockets.openRing(SQ_ENTRIES, CQ_ENTRIES, true);
         } catch (IOException e) {
-            r = IoUring.open(SQ_ENTRIES, CQ_ENTRIES, false);
+            r = sockets.openRing(SQ_ENTRIES, CQ_ENTRIES, false);
         }
         try {
-            recvBuffers = ProvidedBufferRing.register(r, BUFFER_GROUP, RECV_BUFFERS, RECV_BUFFER_SIZE);
+            recvBuffers = sockets.registerBuffers(r, BUFFER_GROUP, RECV_BUFFERS, RECV_BUFFER_SIZE);
         } catch (IOException | RuntimeException e) {
             r.close();
             throw e;
@@ -87,7 +95,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
     @Override
     public Object register(Object socket, SocketEvents connection) throws IOException {
         int fd = (Integer) socket;
-        LinuxSockets.setTcpNoDelay(fd);
+        sockets.setTcpNoDelay(fd);
         int slot = slots.allocate();
         UringSocket s = new UringSocket(fd, slot, connection);
         slots.set(slot, s);
@@ -226,7 +234,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
         if (staged(s)) {
             s.shutdownPending = true; // after the staged bytes: the FIN must follow them
         } else {
-            LinuxSockets.shutdownOutput(s.fd);
+            sockets.shutdownOutput(s.fd);
         }
     }
 
@@ -252,7 +260,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
     private void closeFd(UringSocket s) {
         if (!s.fdClosed) {
             s.fdClosed = true;
-            LinuxSockets.close(s.fd);
+            sockets.close(s.fd);
         }
     }
 
@@ -270,25 +278,25 @@ final class IoUringTransport implements Transport, CompletionHandler {
     @Override
     public InetSocketAddress remoteAddress(Object handle) {
         UringSocket s = (UringSocket) handle;
-        return s.fdClosed ? null : LinuxSockets.remoteAddress(s.fd);
+        return s.fdClosed ? null : sockets.remoteAddress(s.fd);
     }
 
     @Override
     public InetSocketAddress localAddress(Object handle) {
         UringSocket s = (UringSocket) handle;
-        return s.fdClosed ? null : LinuxSockets.localAddress(s.fd);
+        return s.fdClosed ? null : sockets.localAddress(s.fd);
     }
 
     // ---- listeners ----
 
     @Override
     public Object bind(InetSocketAddress address, int backlog, boolean reusePort) throws IOException {
-        return new UringListener(LinuxSockets.openListener(address, backlog, reusePort));
+        return new UringListener(sockets.openListener(address, backlog, reusePort));
     }
 
     @Override
     public InetSocketAddress listenerAddress(Object listener) throws IOException {
-        InetSocketAddress a = LinuxSockets.localAddress(((UringListener) listener).fd);
+        InetSocketAddress a = sockets.localAddress(((UringListener) listener).fd);
         if (a == null) {
             throw new IOException("the listener's address is unknown (closed?)");
         }
@@ -332,7 +340,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
             cancel(UserData.of(l.slot, UserData.ACCEPT));
             l.cancelling = true;
         }
-        LinuxSockets.close(l.fd);
+        sockets.close(l.fd);
         if (!l.armed && l.slot >= 0) {
             slots.release(l.slot);
         }
@@ -340,7 +348,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
 
     @Override
     public void closeAccepted(Object socket) {
-        LinuxSockets.close((Integer) socket);
+        sockets.close((Integer) socket);
     }
 
     // ---- the loop ----
@@ -515,7 +523,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
             if (s.shutdownPending) {
                 s.shutdownPending = false;
                 try {
-                    LinuxSockets.shutdownOutput(s.fd);
+                    sockets.shutdownOutput(s.fd);
                 } catch (IOException e) {
                     if (!s.closing) {
                         s.events.receiveFailed(e);
@@ -541,7 +549,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
         }
         if (result >= 0) {
             if (l.closed) {
-                LinuxSockets.close(result);
+                sockets.close(result);
             } else {
                 l.acceptor.accepted(result); // the descriptor, boxed: once per connection
             }
@@ -606,7 +614,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
                 return; // the loop has ended: nothing to wake
             }
             try {
-                LinuxSockets.signalEventFd(wakeFd);
+                sockets.signalEventFd(wakeFd);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e); // an open eventfd refused a write: a kernel fault
             }
@@ -678,7 +686,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
         sendBuffers.close();
         synchronized (wakeArena) {
             wakeClosed = true;
-            LinuxSockets.close(wakeFd);
+            sockets.close(wakeFd);
         }
         wakeArena.close();
     }
@@ -686,5 +694,10 @@ final class IoUringTransport implements Transport, CompletionHandler {
     /** Chunks of staged output held now (for tests: none once every connection closed). */
     int sendChunksInUse() {
         return sendBuffers.inUse();
+    }
+
+    /** Sockets and listeners holding a slot now (for tests: none once closeAll returned). */
+    int slotsInUse() {
+        return slots.used();
     }
 }

@@ -23,7 +23,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  *
  * <p>Used by the ring's thread only (like {@link IoUring}).
  */
-public final class ProvidedBufferRing implements AutoCloseable {
+public final class ProvidedBufferRing implements AutoCloseable, BufferGroup {
     private static final VarHandle SHORT = JAVA_SHORT.varHandle();
     private static final long PAGE = 4096;
 
