@@ -648,6 +648,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
                 if (s.sendInFlight) {
                     cancel(UserData.of(s.slot, UserData.SEND));
                 }
+                freeIfDone(s); // staged but never submitted, receive ended: no completion would free it
             }
         }
         awaitQuiet();

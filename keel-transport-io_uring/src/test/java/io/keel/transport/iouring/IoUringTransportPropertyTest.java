@@ -56,7 +56,7 @@ class IoUringTransportPropertyTest {
 
         Run(long seed) throws IOException {
             random = new Random(seed);
-            kernel = new FakeSockets(2 + random.nextInt(14), 1 + random.nextInt(6));
+            kernel = new FakeSockets(2 + random.nextInt(14), 1 + random.nextInt(4));
             transport = new IoUringTransport(this, kernel);
         }
 
@@ -97,7 +97,10 @@ class IoUringTransportPropertyTest {
         private void step() throws IOException {
             int choice = random.nextInt(10);
             if (choice < 5) {
-                completeOne(false);
+                int burst = 1 + random.nextInt(random.nextInt(4) == 0 ? 8 : 2); // bursts drain the buffer group
+                for (int i = 0; i < burst; i++) {
+                    completeOne(false);
+                }
             } else if (choice < 7 && !connections.isEmpty()) {
                 FakeConnection c = connections.get(random.nextInt(connections.size()));
                 int action = random.nextInt(12);
@@ -114,6 +117,8 @@ class IoUringTransportPropertyTest {
                 }
             } else if (choice == 7) {
                 transport.accepting(listener, random.nextInt(3) > 0);
+            } else if (choice == 8 && random.nextInt(50) == 0) {
+                transport.closeListener(listener); // accepts in flight must close their descriptors
             }
             if (random.nextInt(3) > 0) {
                 transport.poll(-1);
