@@ -216,6 +216,9 @@ class IoUringTransportPropertyTest {
                 } else {
                     assertThat(c.received.size()).isLessThanOrEqualTo(fd.drainedIn);
                 }
+                if (c.takenAtShutdown >= 0 && fd.closed() && !fd.sendFailed && !transportClosing) {
+                    assertThat(fd.sentAtFin).as("fd %d FIN owed before its close", c.fd).isGreaterThanOrEqualTo(0);
+                }
                 if (fd.sentAtFin >= 0 && !fd.sendFailed) {
                     assertThat(fd.sentAtFin).as("fd %d FIN after the staged bytes", c.fd).isEqualTo(c.takenAtShutdown);
                 }

@@ -1,0 +1,151 @@
+package io.keel.transport.iouring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keel.core.AcceptEvents;
+import io.keel.core.BufferPool;
+import io.keel.core.SocketEvents;
+import io.keel.core.TransportLoop;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fixed completion orders over a {@link FakeRing}: the regressions the random-order property test
+ * ({@link IoUringTransportPropertyTest}) found, each as the shortest sequence that showed it.
+ */
+class IoUringTransportFakeRingTest {
+    private final FakeSockets kernel = new FakeSockets(8, 2);
+    private final List<Throwable> failures = new ArrayList<>();
+    private final List<String> events = new ArrayList<>();
+    private final List<Object> handles = new ArrayList<>();
+    private IoUringTransport transport;
+
+    @Test
+    void closeAllFreesASocketWithUnsubmittedOutputAfterItsReceiveEnded() throws IOException {
+        transport = new IoUringTransport(loop(), kernel);
+        transport.poll(-1);
+        Object listener = transport.bind(new InetSocketAddress("127.0.0.1", 0), 16, false);
+        SocketEvents connection = connection();
+        transport.listen(listener, new AcceptEvents() {
+            @Override
+            public void accepted(Object socket) {
+                try {
+                    handles.add(transport.register(socket, connection));
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }
+
+            @Override
+            public void acceptFailed(IOException e) {
+                failures.add(e);
+            }
+        });
+        transport.poll(-1);
+        int fd = kernel.ring.accept(pending(FakeRing.Op.ACCEPT), true);
+        transport.poll(-1);
+        assertThat(handles).hasSize(1);
+        transport.poll(-1); // submits its receive
+        kernel.ring.post(pending(FakeRing.Op.RECV), 0, 0, false); // end of stream: no receive is armed any more
+        transport.poll(-1);
+        assertThat(events).containsExactly("ended");
+
+        // staged and queued for the next poll, which never comes: the loop ends first
+        assertThat(transport.write(handles.get(0), ByteBuffer.wrap(new byte[] {1, 2, 3}))).isEqualTo(3);
+        kernel.ring.onWait = () -> {
+            for (FakeRing.Request r : new ArrayList<>(kernel.ring.pending)) {
+                if (r.cancelSeen) {
+                    kernel.ring.post(r, -Errno.ECANCELED, 0, false);
+                }
+            }
+        };
+        transport.closeAll();
+
+        assertThat(failures).isEmpty();
+        assertThat(kernel.violations).isEmpty();
+        assertThat(events).containsExactly("ended", "abort");
+        assertThat(transport.slotsInUse()).isZero();
+        assertThat(transport.sendChunksInUse()).isZero();
+        assertThat(kernel.fd(fd).closes).isEqualTo(1);
+        assertThat(kernel.fds.values()).allSatisfy(f -> assertThat(f.closes).as("%s", f).isEqualTo(1));
+    }
+
+    private FakeRing.Request pending(FakeRing.Op op) {
+        for (FakeRing.Request r : kernel.ring.pending) {
+            if (r.op == op) {
+                return r;
+            }
+        }
+        throw new AssertionError("no pending " + op + " in " + kernel.ring.pending);
+    }
+
+    private SocketEvents connection() {
+        return new SocketEvents() {
+            boolean open = true;
+
+            @Override
+            public void readable() {
+                events.add("readable");
+            }
+
+            @Override
+            public void received(ByteBuffer data) {
+                events.add("received " + data.remaining());
+            }
+
+            @Override
+            public void receiveEnded() {
+                events.add("ended");
+            }
+
+            @Override
+            public void receiveFailed(IOException e) {
+                events.add("failed");
+            }
+
+            @Override
+            public void writable() {
+                events.add("writable");
+            }
+
+            @Override
+            public boolean isOpen() {
+                return open;
+            }
+
+            @Override
+            public void abort() {
+                events.add("abort");
+                open = false;
+                transport.close(handles.get(0));
+            }
+        };
+    }
+
+    private TransportLoop loop() {
+        return new TransportLoop() {
+            @Override
+            public void eventsArrived() {
+            }
+
+            @Override
+            public void unexpectedFailure(Throwable e) {
+                failures.add(e);
+            }
+
+            @Override
+            public BufferPool pool() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int index() {
+                return 0;
+            }
+        };
+    }
+}
