@@ -341,8 +341,16 @@ final class IoUringTransport implements Transport, CompletionHandler {
             l.cancelling = true;
         }
         sockets.close(l.fd);
-        if (!l.armed && l.slot >= 0) {
+        if (!l.armed) {
+            releaseSlot(l);
+        }
+    }
+
+    /** Once: a listener closed from inside its own accept callback is freed there, not again after it. */
+    private void releaseSlot(UringListener l) {
+        if (l.slot >= 0) {
             slots.release(l.slot);
+            l.slot = -1;
         }
     }
 
@@ -558,8 +566,8 @@ final class IoUringTransport implements Transport, CompletionHandler {
         }
         if (!more) {
             if (l.closed) {
-                slots.release(l.slot);
-            } else if (l.wanted) {
+                releaseSlot(l);
+            } else if (l.wanted && !l.armed) { // the acceptor may have resumed accepting already
                 armAccept(l);
             }
         }

@@ -74,6 +74,60 @@ class IoUringTransportFakeRingTest {
         assertThat(kernel.fds.values()).allSatisfy(f -> assertThat(f.closes).as("%s", f).isEqualTo(1));
     }
 
+    @Test
+    void resumingAcceptsInsideTheLastAcceptCallbackArmsOneAccept() throws IOException {
+        transport = new IoUringTransport(loop(), kernel);
+        transport.poll(-1);
+        Object listener = transport.bind(new InetSocketAddress("127.0.0.1", 0), 16, false);
+        transport.listen(listener, acceptor(listener, false));
+        transport.poll(-1);
+        kernel.ring.accept(pending(FakeRing.Op.ACCEPT), false); // a multishot accept's final completion
+        transport.poll(-1); // the acceptor resumes accepting from inside accepted(): one accept, not two
+
+        assertThat(kernel.violations).isEmpty();
+        assertThat(failures).isEmpty();
+        assertThat(kernel.ring.pending).filteredOn(r -> r.op == FakeRing.Op.ACCEPT).isEmpty(); // not submitted yet
+        transport.poll(-1);
+        assertThat(kernel.ring.pending).filteredOn(r -> r.op == FakeRing.Op.ACCEPT).hasSize(1);
+    }
+
+    @Test
+    void closingTheListenerInsideTheLastAcceptCallbackFreesItsSlotOnce() throws IOException {
+        transport = new IoUringTransport(loop(), kernel);
+        transport.poll(-1);
+        Object listener = transport.bind(new InetSocketAddress("127.0.0.1", 0), 16, false);
+        transport.listen(listener, acceptor(listener, true));
+        transport.poll(-1);
+        int fd = kernel.ring.accept(pending(FakeRing.Op.ACCEPT), false);
+        transport.poll(-1);
+
+        assertThat(failures).isEmpty();
+        assertThat(transport.slotsInUse()).isZero(); // was -1: released by closeListener and again after the callback
+        transport.closeAll();
+        assertThat(kernel.fd(fd).closes).isEqualTo(1);
+        assertThat(kernel.fds.values()).allSatisfy(f -> assertThat(f.closes).as("%s", f).isEqualTo(1));
+    }
+
+    /** An acceptor that refuses each connection, then resumes accepting or closes the listener. */
+    private AcceptEvents acceptor(Object listener, boolean close) {
+        return new AcceptEvents() {
+            @Override
+            public void accepted(Object socket) {
+                transport.closeAccepted(socket);
+                if (close) {
+                    transport.closeListener(listener);
+                } else {
+                    transport.accepting(listener, true);
+                }
+            }
+
+            @Override
+            public void acceptFailed(IOException e) {
+                failures.add(e);
+            }
+        };
+    }
+
     private FakeRing.Request pending(FakeRing.Op op) {
         for (FakeRing.Request r : kernel.ring.pending) {
             if (r.op == op) {

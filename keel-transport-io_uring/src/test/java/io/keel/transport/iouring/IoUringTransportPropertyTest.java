@@ -248,6 +248,7 @@ class IoUringTransportPropertyTest {
         @Override
         public void accepted(Object socket) {
             int fd = (Integer) socket;
+            listenerReacts();
             if (random.nextInt(10) == 0) {
                 transport.closeAccepted(socket); // refused: the connection limit
                 return;
@@ -264,6 +265,17 @@ class IoUringTransportPropertyTest {
         @Override
         public void acceptFailed(IOException e) {
             transport.accepting(listener, false); // as the listener does: back off, resumed by a later step
+            listenerReacts();
+        }
+
+        /** From inside the listener's callbacks: pause or resume accepting (connection limit), or close. */
+        private void listenerReacts() {
+            int k = random.nextInt(40);
+            if (k < 3) {
+                transport.accepting(listener, k > 0);
+            } else if (k == 3 && random.nextInt(5) == 0) {
+                transport.closeListener(listener);
+            }
         }
 
         @Override
