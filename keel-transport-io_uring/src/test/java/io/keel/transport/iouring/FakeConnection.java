@@ -89,6 +89,9 @@ final class FakeConnection implements SocketEvents {
     public void writable() {
         checkCallback("writable");
         flush();
+        if (random.nextInt(4) == 0) {
+            react(random.nextBoolean() ? new byte[] {(byte) random.nextInt()} : null);
+        }
     }
 
     @Override
