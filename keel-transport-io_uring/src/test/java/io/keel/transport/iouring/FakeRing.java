@@ -10,7 +10,8 @@ import java.util.function.Consumer;
  * A fake io_uring for {@link IoUringTransport}: it records every prepared request and completes none by itself; the
  * test completes any submitted request, in any order, with any result the kernel could give. It keeps only the
  * kernel's guarantees: nothing runs before it is submitted; a multishot request completes with CQE_F_MORE until its
- * one final completion; only a request a cancel reached may end with -ECANCELED; nothing completes twice; a
+ * one final completion; only a request a cancel reached may end with -ECANCELED (it may still end otherwise: a
+ * cancel can race with a request already running, -EALREADY); nothing completes twice; a
  * provided buffer is lent until recycled ({@link FakeBufferGroup}); a send's bytes are read at its completion (the
  * caller must keep them unchanged until then). Completions wait in a queue until {@link #drain}.
  */

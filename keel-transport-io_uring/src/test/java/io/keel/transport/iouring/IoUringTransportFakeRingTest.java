@@ -3,9 +3,7 @@ package io.keel.transport.iouring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keel.core.AcceptEvents;
-import io.keel.core.BufferPool;
 import io.keel.core.SocketEvents;
-import io.keel.core.TransportLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -19,14 +17,15 @@ import org.junit.jupiter.api.Test;
  */
 class IoUringTransportFakeRingTest {
     private final FakeSockets kernel = new FakeSockets(8, 2);
-    private final List<Throwable> failures = new ArrayList<>();
+    private final RecordingLoop loop = new RecordingLoop();
+    private final List<Throwable> failures = loop.failures;
     private final List<String> events = new ArrayList<>();
     private final List<Object> handles = new ArrayList<>();
     private IoUringTransport transport;
 
     @Test
     void closeAllFreesASocketWithUnsubmittedOutputAfterItsReceiveEnded() throws IOException {
-        transport = new IoUringTransport(loop(), kernel);
+        transport = new IoUringTransport(loop, kernel);
         transport.poll(-1);
         Object listener = transport.bind(new InetSocketAddress("127.0.0.1", 0), 16, false);
         SocketEvents connection = connection();
@@ -76,7 +75,7 @@ class IoUringTransportFakeRingTest {
 
     @Test
     void resumingAcceptsInsideTheLastAcceptCallbackArmsOneAccept() throws IOException {
-        transport = new IoUringTransport(loop(), kernel);
+        transport = new IoUringTransport(loop, kernel);
         transport.poll(-1);
         Object listener = transport.bind(new InetSocketAddress("127.0.0.1", 0), 16, false);
         transport.listen(listener, acceptor(listener, false));
@@ -93,7 +92,7 @@ class IoUringTransportFakeRingTest {
 
     @Test
     void closingTheListenerInsideTheLastAcceptCallbackFreesItsSlotOnce() throws IOException {
-        transport = new IoUringTransport(loop(), kernel);
+        transport = new IoUringTransport(loop, kernel);
         transport.poll(-1);
         Object listener = transport.bind(new InetSocketAddress("127.0.0.1", 0), 16, false);
         transport.listen(listener, acceptor(listener, true));
@@ -176,29 +175,6 @@ class IoUringTransportFakeRingTest {
                 events.add("abort");
                 open = false;
                 transport.close(handles.get(0));
-            }
-        };
-    }
-
-    private TransportLoop loop() {
-        return new TransportLoop() {
-            @Override
-            public void eventsArrived() {
-            }
-
-            @Override
-            public void unexpectedFailure(Throwable e) {
-                failures.add(e);
-            }
-
-            @Override
-            public BufferPool pool() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public int index() {
-                return 0;
             }
         };
     }

@@ -3,8 +3,7 @@ package io.keel.transport.iouring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keel.core.AcceptEvents;
-import io.keel.core.BufferPool;
-import io.keel.core.TransportLoop;
+import io.keel.core.SocketEvents;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -45,19 +44,20 @@ class IoUringTransportPropertyTest {
     }
 
     /** One random run: a transport, a listener, up to a few dozen connections, a few hundred steps. */
-    static final class Run implements TransportLoop, AcceptEvents {
+    static final class Run implements AcceptEvents {
         final Random random;
         final FakeSockets kernel;
         final IoUringTransport transport;
         final List<FakeConnection> connections = new ArrayList<>();
-        final List<Throwable> failures = new ArrayList<>();
+        final RecordingLoop loop = new RecordingLoop();
+        final List<Throwable> failures = loop.failures;
         Object listener;
         int listenerFd;
 
         Run(long seed) throws IOException {
             random = new Random(seed);
             kernel = new FakeSockets(2 + random.nextInt(14), 1 + random.nextInt(4));
-            transport = new IoUringTransport(this, kernel);
+            transport = new IoUringTransport(loop, kernel);
         }
 
         void run() throws Exception {
@@ -92,6 +92,9 @@ class IoUringTransportPropertyTest {
             transport.closeAll();
             check();
             checkEnd();
+            transport.wakeup(); // after the end: a no-op, never a write to the closed eventfd
+            transport.release();
+            assertThat(kernel.violations).isEmpty();
         }
 
         private void step() throws IOException {
@@ -120,8 +123,15 @@ class IoUringTransportPropertyTest {
             } else if (choice == 8 && random.nextInt(50) == 0) {
                 transport.closeListener(listener); // accepts in flight must close their descriptors
             }
-            if (random.nextInt(3) > 0) {
+            int poll = random.nextInt(6);
+            if (poll == 0) {
+                kernel.ring.onWait = () -> completeOne(false); // poll(0) waits: the kernel completes something
+                transport.poll(0);
+                kernel.ring.onWait = () -> { };
+            } else if (poll > 2) {
                 transport.poll(-1);
+            } else if (poll == 1) {
+                transport.wakeup();
             }
         }
 
@@ -203,6 +213,19 @@ class IoUringTransportPropertyTest {
         void check() {
             assertThat(failures).isEmpty();
             assertThat(kernel.violations).isEmpty();
+            if (!transportClosing) {
+                List<Object> open = new ArrayList<>();
+                for (FakeConnection c : connections) {
+                    if (c.open) {
+                        open.add(c);
+                        assertThat(transport.remoteAddress(c.handle)).isNotNull();
+                    } else {
+                        transport.localAddress(c.handle); // null once its descriptor is closed; never a closed one
+                    }
+                }
+                assertThat(transport.connections()).containsExactlyInAnyOrderElementsOf(open.stream()
+                        .map(SocketEvents.class::cast).toList());
+            }
             for (FakeConnection c : connections) {
                 FakeSockets.Fd fd = kernel.fd(c.fd);
                 byte[] sent = fd.sent.toByteArray(), taken = c.taken.toByteArray();
@@ -276,25 +299,6 @@ class IoUringTransportPropertyTest {
             } else if (k == 3 && random.nextInt(5) == 0) {
                 transport.closeListener(listener);
             }
-        }
-
-        @Override
-        public void eventsArrived() {
-        }
-
-        @Override
-        public void unexpectedFailure(Throwable e) {
-            failures.add(e);
-        }
-
-        @Override
-        public BufferPool pool() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int index() {
-            return 0;
         }
     }
 }
