@@ -60,7 +60,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
         this(loop, KernelSockets.INSTANCE);
     }
 
-    /** For tests: a transport over a fake kernel, whose ring is {@code sockets.openRing}. */
+    /** A transport over {@code sockets}, which also makes its ring: {@link KernelSockets}, or a test's fake kernel. */
     IoUringTransport(TransportLoop loop, Sockets sockets) throws IOException {
         this.loop = loop;
         this.sockets = sockets;
