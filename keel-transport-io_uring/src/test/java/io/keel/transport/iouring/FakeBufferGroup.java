@@ -13,6 +13,7 @@ final class FakeBufferGroup implements BufferGroup {
     private final FakeSockets kernel;
     private final ByteBuffer[] buffers;
     private final boolean[] lent;
+    private final int[] filled;
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
     private int lentCount;
     boolean closed;
@@ -21,6 +22,7 @@ final class FakeBufferGroup implements BufferGroup {
         this.kernel = kernel;
         this.buffers = new ByteBuffer[count];
         this.lent = new boolean[count];
+        this.filled = new int[count];
         for (int i = 0; i < count; i++) {
             buffers[i] = ByteBuffer.allocate(bufferSize);
             free.add(i);
@@ -37,6 +39,7 @@ final class FakeBufferGroup implements BufferGroup {
         lentCount++;
         buffers[id].clear();
         buffers[id].put(data);
+        filled[id] = data.length;
         return id;
     }
 
@@ -65,7 +68,7 @@ final class FakeBufferGroup implements BufferGroup {
         check(bufferId, "recycled");
         lent[bufferId] = false;
         lentCount--;
-        Arrays.fill(buffers[bufferId].array(), (byte) 0xEE);
+        Arrays.fill(buffers[bufferId].array(), 0, filled[bufferId], (byte) 0xEE);
         free.add(bufferId);
     }
 

@@ -61,9 +61,10 @@ final class FakeConnection implements SocketEvents {
         checkCallback("received");
         byte[] bytes = new byte[data.remaining()];
         data.get(bytes);
-        byte[] peer = kernel.fd(fd).injected.toByteArray();
+        FakeSockets.Bytes injected = kernel.fd(fd).injected;
+        byte[] peer = injected.array();
         int at = received.size();
-        if (at + bytes.length > peer.length
+        if (at + bytes.length > injected.size()
                 || !java.util.Arrays.equals(bytes, 0, bytes.length, peer, at, at + bytes.length)) {
             kernel.violation("fd " + fd + " received bytes out of order, twice or not its own, at " + at);
         }

@@ -24,7 +24,7 @@ final class FakeSockets implements Sockets {
         /** The bytes that left through completed sends, in completion order. */
         final ByteArrayOutputStream sent = new ByteArrayOutputStream();
         /** The bytes the peer sent, handed out by receive completions in this order. */
-        final ByteArrayOutputStream injected = new ByteArrayOutputStream();
+        final Bytes injected = new Bytes();
         /** How many of {@link #injected} the transport has drained (so must have delivered, if open). */
         int drainedIn;
         int closes;
@@ -47,6 +47,13 @@ final class FakeSockets implements Sockets {
         @Override
         public String toString() {
             return kind + " fd " + number;
+        }
+    }
+
+    /** A byte stream whose array a check may read without a copy. */
+    static final class Bytes extends ByteArrayOutputStream {
+        byte[] array() {
+            return buf;
         }
     }
 
