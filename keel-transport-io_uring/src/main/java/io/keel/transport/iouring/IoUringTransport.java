@@ -473,10 +473,12 @@ final class IoUringTransport implements Transport, CompletionHandler {
         }
         if (result == 0) {
             again = false;
-            s.wantRead = false;
-            if (!s.closing) {
-                s.events.receiveEnded();
-            }
+            if (s.wantRead) {
+                s.wantRead = false;
+                if (!s.closing) {
+                    s.events.receiveEnded();
+                }
+            } // else paused (its cancel raced the FIN): the end is read again on resume, after the kept input
         } else if (result < 0) {
             int errno = -result;
             if (errno == Errno.ENOBUFS) {

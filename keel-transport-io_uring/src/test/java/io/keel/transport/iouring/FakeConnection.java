@@ -75,6 +75,9 @@ final class FakeConnection implements SocketEvents {
     @Override
     public void receiveEnded() {
         checkCallback("receiveEnded");
+        if (paused) { // the core acts on the end at once: input it kept while paused would be lost
+            kernel.violation("end of stream delivered to paused fd " + fd);
+        }
         ended = true;
         react(null);
     }

@@ -74,6 +74,49 @@ class IoUringTransportFakeRingTest {
     }
 
     @Test
+    void anEndOfStreamThatRacesAPauseIsDeliveredOnResume() throws IOException {
+        transport = new IoUringTransport(loop, kernel);
+        transport.poll(-1);
+        Object listener = transport.bind(new InetSocketAddress("127.0.0.1", 0), 16, false);
+        SocketEvents connection = connection();
+        transport.listen(listener, new AcceptEvents() {
+            @Override
+            public void accepted(Object socket) {
+                try {
+                    handles.add(transport.register(socket, connection));
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }
+
+            @Override
+            public void acceptFailed(IOException e) {
+                failures.add(e);
+            }
+        });
+        transport.poll(-1);
+        kernel.ring.accept(pending(FakeRing.Op.ACCEPT), true);
+        transport.poll(-1);
+        transport.poll(-1);
+        transport.interest(handles.get(0), false, false); // paused: the multishot receive is cancelled
+        transport.poll(-1);
+        FakeRing.Request recv = pending(FakeRing.Op.RECV);
+        assertThat(recv.cancelSeen).isTrue();
+        kernel.ring.receive(recv, new byte[] {1, 2}, true); // the cancel raced bytes and the FIN
+        kernel.ring.post(recv, 0, 0, false);
+        transport.poll(-1);
+        assertThat(events).containsExactly("received 2"); // not the end yet: the core keeps these 2 bytes
+
+        transport.interest(handles.get(0), true, false); // resumed: a receive reads the end again
+        transport.poll(-1);
+        kernel.ring.post(pending(FakeRing.Op.RECV), 0, 0, false);
+        transport.poll(-1);
+        assertThat(events).containsExactly("received 2", "ended");
+        assertThat(failures).isEmpty();
+        assertThat(kernel.violations).isEmpty();
+    }
+
+    @Test
     void resumingAcceptsInsideTheLastAcceptCallbackArmsOneAccept() throws IOException {
         transport = new IoUringTransport(loop, kernel);
         transport.poll(-1);
