@@ -39,19 +39,14 @@ final class IoUringTransport implements Transport, CompletionHandler {
     private BufferGroup recvBuffers;
     /** The kernel outside the ring: {@link KernelSockets}, or a test's fake. */
     private final Sockets sockets;
-    private final SendBuffers sendBuffers = new SendBuffers();
     private final SlotTable slots = new SlotTable();
+    private final Requests requests = new Requests(BUFFER_GROUP);
+    private final OutputStaging output;
+    private final Listeners listeners;
+    private final InputReceiving input;
     private final int wakeFd;
     private final Arena wakeArena = Arena.ofShared();
     private final long wakeAddress = wakeArena.allocate(8, 8).address();
-    /** Sockets with staged bytes and no send in flight, submitted at the next poll. */
-    private UringSocket[] sendQueue = new UringSocket[64];
-    private int sendQueued;
-    /** Sockets that asked for writability while their staging had room: told at the end of this poll. */
-    private UringSocket[] writableQueue = new UringSocket[16];
-    private int writableQueued;
-    /** Sockets whose receive ended for lack of provided buffers: re-armed after this poll's completions. */
-    private final List<UringSocket> starved = new ArrayList<>();
     private boolean released;
     /** Set under the lock of wakeArena when the eventfd is closed. */
     private boolean wakeClosed;
@@ -64,6 +59,9 @@ final class IoUringTransport implements Transport, CompletionHandler {
     IoUringTransport(TransportLoop loop, Sockets sockets) throws IOException {
         this.loop = loop;
         this.sockets = sockets;
+        this.output = new OutputStaging(loop, sockets, requests, slots);
+        this.listeners = new Listeners(sockets, requests, slots);
+        this.input = new InputReceiving(requests, output, RECV_BUFFER_SIZE);
         this.wakeFd = sockets.eventFd();
     }
 
@@ -87,7 +85,9 @@ final class IoUringTransport implements Transport, CompletionHandler {
             throw e;
         }
         ring = r;
-        armWake();
+        requests.ring = r;
+        input.buffers = recvBuffers;
+        requests.wake(wakeFd, wakeAddress);
     }
 
     // ---- connections ----
@@ -99,7 +99,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
         int slot = slots.allocate();
         UringSocket s = new UringSocket(fd, slot, connection);
         slots.set(slot, s);
-        armRecv(s);
+        requests.receive(s);
         return s;
     }
 
@@ -110,84 +110,12 @@ final class IoUringTransport implements Transport, CompletionHandler {
 
     @Override
     public int write(Object handle, ByteBuffer src) throws IOException {
-        UringSocket s = (UringSocket) handle;
-        ByteBuffer staging = staging(s);
-        int n = stage(src, staging);
-        if (n > 0) {
-            queueSend(s);
-        }
-        return n;
+        return output.write((UringSocket) handle, src);
     }
 
     @Override
     public long write(Object handle, ByteBuffer[] srcs, int offset, int length) throws IOException {
-        UringSocket s = (UringSocket) handle;
-        ByteBuffer staging = staging(s);
-        long n = 0;
-        for (int i = offset; i < offset + length && staging.hasRemaining(); i++) {
-            n += stage(srcs[i], staging);
-        }
-        if (n > 0) {
-            queueSend(s);
-        }
-        return n;
-    }
-
-    /** The socket's staging chunk, taken when it has none, compacted when no send reads it. */
-    private ByteBuffer staging(UringSocket s) throws IOException {
-        if (s.failure != null) {
-            throw s.failure;
-        }
-        if (s.closing) {
-            throw new IOException("the connection is closed");
-        }
-        if (s.chunk < 0) {
-            s.chunk = sendBuffers.acquire();
-            return sendBuffers.view(s.chunk);
-        }
-        ByteBuffer b = sendBuffers.view(s.chunk);
-        if (!s.sendInFlight && s.sendStart > 0 && !b.hasRemaining()) {
-            b.limit(b.position()).position(s.sendStart);
-            b.compact();
-            s.sendStart = 0;
-            s.inFlightEnd = 0;
-        }
-        return b;
-    }
-
-    private static int stage(ByteBuffer src, ByteBuffer staging) {
-        int n = Math.min(src.remaining(), staging.remaining());
-        if (n == src.remaining()) {
-            staging.put(src);
-        } else if (n > 0) {
-            int limit = src.limit();
-            src.limit(src.position() + n);
-            staging.put(src);
-            src.limit(limit);
-        }
-        return n;
-    }
-
-    private void queueSend(UringSocket s) {
-        if (s.sendQueued || s.sendInFlight) {
-            return; // a send in flight submits what was staged behind it when it completes
-        }
-        s.sendQueued = true;
-        if (sendQueued == sendQueue.length) {
-            sendQueue = java.util.Arrays.copyOf(sendQueue, sendQueued * 2);
-        }
-        sendQueue[sendQueued++] = s;
-    }
-
-    private void submitSend(UringSocket s) {
-        ByteBuffer b = sendBuffers.view(s.chunk);
-        int end = b.position();
-        long ud = UserData.of(s.slot, UserData.SEND);
-        while (!ring.send(s.fd, sendBuffers.address(s.chunk) + s.sendStart, end - s.sendStart, ud)) {
-            submitToMakeRoom();
-        }
-        s.inFlightEnd = end;
-        s.sendInFlight = true;
+        return output.write((UringSocket) handle, srcs, offset, length);
     }
 
     @Override
@@ -198,43 +126,19 @@ final class IoUringTransport implements Transport, CompletionHandler {
         }
         s.wantRead = read;
         if (read && !s.recvArmed) {
-            armRecv(s);
+            requests.receive(s);
         } else if (!read && s.recvArmed && !s.recvCancelling) {
-            cancel(UserData.of(s.slot, UserData.RECV));
-            s.recvCancelling = true; // input in flight until then is still delivered; the connection keeps it
+            requests.cancelReceive(s); // input in flight until then is still delivered; the connection keeps it
             s.singleShot = true;
         }
-        if (write != s.wantWritable) {
-            s.wantWritable = write;
-            if (write && hasRoom(s)) {
-                queueWritable(s);
-            }
-        }
-    }
-
-    private boolean hasRoom(UringSocket s) {
-        return s.chunk < 0 || sendBuffers.view(s.chunk).hasRemaining()
-            || (!s.sendInFlight && s.sendStart > 0);
-    }
-
-    private void queueWritable(UringSocket s) {
-        if (writableQueued == writableQueue.length) {
-            writableQueue = java.util.Arrays.copyOf(writableQueue, writableQueued * 2);
-        }
-        writableQueue[writableQueued++] = s;
-    }
-
-    private boolean staged(UringSocket s) {
-        return s.chunk >= 0 && s.sendStart < sendBuffers.view(s.chunk).position();
+        output.wantWritable(s, write);
     }
 
     @Override
     public void shutdownOutput(Object handle) throws IOException {
         UringSocket s = (UringSocket) handle;
-        if (staged(s)) {
-            s.shutdownPending = true; // after the staged bytes: the FIN must follow them
-        } else {
-            sockets.shutdownOutput(s.fd);
+        if (!s.closing) { // after a close its descriptor number may already be another socket's
+            output.shutdownOutput(s);
         }
     }
 
@@ -248,31 +152,12 @@ final class IoUringTransport implements Transport, CompletionHandler {
         s.wantRead = false;
         s.wantWritable = false;
         if (s.recvArmed && !s.recvCancelling) {
-            cancel(UserData.of(s.slot, UserData.RECV));
-            s.recvCancelling = true;
+            requests.cancelReceive(s);
         }
-        if (!staged(s)) {
-            closeFd(s); // else when the last staged byte is sent: what the connection wrote before closing goes out
+        if (!output.staged(s)) {
+            output.closeDescriptor(s); // else once the last staged byte is sent: what was written before goes out
         }
-        freeIfDone(s);
-    }
-
-    private void closeFd(UringSocket s) {
-        if (!s.fdClosed) {
-            s.fdClosed = true;
-            sockets.close(s.fd);
-        }
-    }
-
-    /** Frees the socket's slot and chunk once it is closed and the kernel holds no request of it. */
-    private void freeIfDone(UringSocket s) {
-        if (s.closing && s.fdClosed && !s.busy() && slots.get(s.slot) == s) {
-            if (s.chunk >= 0) {
-                sendBuffers.release(s.chunk);
-                s.chunk = -1;
-            }
-            slots.release(s.slot);
-        }
+        output.freeIfDone(s);
     }
 
     @Override
@@ -291,67 +176,27 @@ final class IoUringTransport implements Transport, CompletionHandler {
 
     @Override
     public Object bind(InetSocketAddress address, int backlog, boolean reusePort) throws IOException {
-        return new UringListener(sockets.openListener(address, backlog, reusePort));
+        return listeners.bind(address, backlog, reusePort);
     }
 
     @Override
     public InetSocketAddress listenerAddress(Object listener) throws IOException {
-        InetSocketAddress a = sockets.localAddress(((UringListener) listener).fd);
-        if (a == null) {
-            throw new IOException("the listener's address is unknown (closed?)");
-        }
-        return a;
+        return listeners.address((UringListener) listener);
     }
 
     @Override
     public void listen(Object listener, AcceptEvents acceptor) {
-        UringListener l = (UringListener) listener;
-        l.acceptor = acceptor;
-        l.slot = slots.allocate();
-        slots.set(l.slot, l);
-        l.wanted = true;
-        armAccept(l);
+        listeners.listen((UringListener) listener, acceptor);
     }
 
     @Override
     public void accepting(Object listener, boolean on) {
-        UringListener l = (UringListener) listener;
-        if (l.closed) {
-            return;
-        }
-        l.wanted = on;
-        if (on && !l.armed) {
-            armAccept(l);
-        } else if (!on && l.armed && !l.cancelling) {
-            cancel(UserData.of(l.slot, UserData.ACCEPT));
-            l.cancelling = true;
-        }
+        listeners.accepting((UringListener) listener, on);
     }
 
     @Override
     public void closeListener(Object listener) {
-        UringListener l = (UringListener) listener;
-        if (l.closed) {
-            return;
-        }
-        l.closed = true;
-        l.wanted = false;
-        if (l.armed && !l.cancelling) {
-            cancel(UserData.of(l.slot, UserData.ACCEPT));
-            l.cancelling = true;
-        }
-        sockets.close(l.fd);
-        if (!l.armed) {
-            releaseSlot(l);
-        }
-    }
-
-    /** Once: a listener closed from inside its own accept callback is freed there, not again after it. */
-    private void releaseSlot(UringListener l) {
-        if (l.slot >= 0) {
-            slots.release(l.slot);
-            l.slot = -1;
-        }
+        listeners.close((UringListener) listener);
     }
 
     @Override
@@ -366,60 +211,16 @@ final class IoUringTransport implements Transport, CompletionHandler {
         if (ring == null) {
             startRing();
         }
-        flushSends();
-        long wait = timeoutMillis < 0 || writableQueued > 0 || !starved.isEmpty() ? 0
+        output.flush();
+        long wait = timeoutMillis < 0 || output.writableOwed() || input.starving() ? 0
             : timeoutMillis == 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         ring.submitAndWait(wait);
         loop.eventsArrived();
         ring.drain(this);
-        tellWritable();
-        if (!starved.isEmpty()) {
-            rearmStarved();
+        output.tellWritable();
+        if (input.starving()) {
+            input.rearmStarved();
         }
-    }
-
-    private void flushSends() {
-        for (int i = 0; i < sendQueued; i++) {
-            UringSocket s = sendQueue[i];
-            sendQueue[i] = null;
-            s.sendQueued = false;
-            if (!s.sendInFlight && staged(s) && !s.fdClosed) {
-                submitSend(s);
-            }
-        }
-        sendQueued = 0;
-    }
-
-    private void tellWritable() {
-        int n = writableQueued;
-        for (int i = 0; i < n; i++) {
-            UringSocket s = writableQueue[i];
-            writableQueue[i] = null;
-            if (s.wantWritable && !s.closing) {
-                deliverWritable(s);
-            }
-        }
-        // sockets queued while telling these are told at the next poll, which does not wait for them
-        System.arraycopy(writableQueue, n, writableQueue, 0, writableQueued - n);
-        java.util.Arrays.fill(writableQueue, writableQueued - n, writableQueued, null);
-        writableQueued -= n;
-    }
-
-    private void deliverWritable(UringSocket s) {
-        try {
-            s.events.writable();
-        } catch (Throwable e) {
-            loop.unexpectedFailure(e);
-        }
-    }
-
-    private void rearmStarved() {
-        for (UringSocket s : starved) {
-            if (s.wantRead && !s.closing && !s.recvArmed) {
-                armRecv(s);
-            }
-        }
-        starved.clear();
     }
 
     /** A completion, from {@link IoUring#drain}: to its socket, listener or the wake-up. */
@@ -427,10 +228,11 @@ final class IoUringTransport implements Transport, CompletionHandler {
     public void complete(long userData, int result, int flags) {
         try {
             switch (UserData.op(userData)) {
-                case UserData.RECV -> received((UringSocket) slots.get(UserData.slot(userData)), result, flags);
-                case UserData.SEND -> sent((UringSocket) slots.get(UserData.slot(userData)), result);
-                case UserData.ACCEPT -> accepted((UringListener) slots.get(UserData.slot(userData)), result, flags);
-                case UserData.WAKE -> armWake();
+                case UserData.RECV -> input.received((UringSocket) slots.get(UserData.slot(userData)), result, flags);
+                case UserData.SEND -> output.sent((UringSocket) slots.get(UserData.slot(userData)), result);
+                case UserData.ACCEPT -> listeners.accepted((UringListener) slots.get(UserData.slot(userData)), result,
+                    flags);
+                case UserData.WAKE -> requests.wake(wakeFd, wakeAddress);
                 default -> {
                     // a cancel's own result: what counts is the cancelled request's completion
                 }
@@ -438,182 +240,6 @@ final class IoUringTransport implements Transport, CompletionHandler {
         } catch (Throwable e) {
             loop.unexpectedFailure(e); // one connection's failure must not end the loop that serves the others
         }
-    }
-
-    private void received(UringSocket s, int result, int flags) {
-        if (s == null) { // cannot happen: a slot is freed only after its receive's last completion
-            if ((flags & IoUring.CQE_F_BUFFER) != 0) {
-                recvBuffers.recycle(IoUring.bufferId(flags));
-            }
-            return;
-        }
-        boolean more = (flags & IoUring.CQE_F_MORE) != 0;
-        if (!more) {
-            s.recvArmed = false;
-            s.recvCancelling = false;
-        }
-        boolean again = true;
-        if ((flags & IoUring.CQE_F_BUFFER) != 0) {
-            int id = IoUring.bufferId(flags);
-            try {
-                if (result > 0 && !s.closing) {
-                    s.events.received(recvBuffers.buffer(id, result));
-                }
-            } finally {
-                recvBuffers.recycle(id);
-            }
-            if (result == RECV_BUFFER_SIZE && more && !s.singleShot && !s.recvCancelling && s.recvArmed) {
-                // a full buffer: a client that streams. A multishot receive would bring it up to 32 buffers per
-                // wait, ahead of every other connection; one buffer per wait is what a readiness transport's read
-                // gives it, so the connection receives one completion at a time from now on
-                s.singleShot = true;
-                s.recvCancelling = true;
-                cancel(UserData.of(s.slot, UserData.RECV));
-            }
-        }
-        if (result == 0) {
-            again = false;
-            if (s.wantRead) {
-                s.wantRead = false;
-                if (!s.closing) {
-                    s.events.receiveEnded();
-                }
-            } // else paused (its cancel raced the FIN): the end is read again on resume, after the kept input
-        } else if (result < 0) {
-            int errno = -result;
-            if (errno == Errno.ENOBUFS) {
-                if (!more) {
-                    starved.add(s); // every provided buffer is out: re-armed once this poll gave some back
-                }
-                again = false;
-            } else if (errno != Errno.ECANCELED) {
-                again = false;
-                if (!s.closing) {
-                    s.events.receiveFailed(Errno.exception("recv", errno));
-                }
-            }
-        }
-        if (!more) {
-            if (again && s.wantRead && !s.closing && !s.recvArmed) {
-                armRecv(s);
-            }
-            freeIfDone(s);
-        }
-    }
-
-    private void sent(UringSocket s, int result) {
-        s.sendInFlight = false;
-        if (s.fdClosed) { // the loop is closing: what is left is dropped (its descriptor number may be reused)
-            sendBuffers.release(s.chunk);
-            s.chunk = -1;
-            freeIfDone(s);
-            return;
-        }
-        if (result < 0) {
-            sendBuffers.release(s.chunk);
-            s.chunk = -1;
-            s.sendStart = 0;
-            if (s.closing) {
-                closeFd(s);
-                freeIfDone(s);
-            } else {
-                s.failure = Errno.exception("send", -result);
-                s.events.receiveFailed(s.failure);
-            }
-            return;
-        }
-        s.sendStart += result;
-        if (staged(s)) {
-            submitSend(s); // a short send, or bytes staged while it was in flight
-        } else {
-            sendBuffers.release(s.chunk);
-            s.chunk = -1;
-            s.sendStart = 0;
-            s.inFlightEnd = 0;
-            if (s.shutdownPending) {
-                s.shutdownPending = false;
-                try {
-                    sockets.shutdownOutput(s.fd);
-                } catch (IOException e) {
-                    if (!s.closing) {
-                        s.events.receiveFailed(e);
-                    }
-                }
-            }
-            if (s.closing) {
-                closeFd(s);
-                freeIfDone(s);
-                return;
-            }
-        }
-        if (s.wantWritable && !s.closing && hasRoom(s)) {
-            s.events.writable();
-        }
-    }
-
-    private void accepted(UringListener l, int result, int flags) {
-        boolean more = (flags & IoUring.CQE_F_MORE) != 0;
-        if (!more) {
-            l.armed = false;
-            l.cancelling = false;
-        }
-        if (result >= 0) {
-            if (l.closed) {
-                sockets.close(result);
-            } else {
-                l.acceptor.accepted(result); // the descriptor, boxed: once per connection
-            }
-        } else if (-result != Errno.ECANCELED && !l.closed) {
-            l.acceptor.acceptFailed(Errno.exception("accept", -result));
-        }
-        if (!more) {
-            if (l.closed) {
-                releaseSlot(l);
-            } else if (l.wanted && !l.armed) { // the acceptor may have resumed accepting already
-                armAccept(l);
-            }
-        }
-    }
-
-    // ---- requests ----
-
-    private void armRecv(UringSocket s) {
-        long ud = UserData.of(s.slot, UserData.RECV);
-        while (!(s.singleShot ? ring.recv(s.fd, BUFFER_GROUP, ud) : ring.recvMultishot(s.fd, BUFFER_GROUP, ud))) {
-            submitToMakeRoom();
-        }
-        s.recvArmed = true;
-    }
-
-    private void armAccept(UringListener l) {
-        while (!ring.acceptMultishot(l.fd, UserData.of(l.slot, UserData.ACCEPT))) {
-            submitToMakeRoom();
-        }
-        l.armed = true;
-    }
-
-    private void armWake() {
-        while (!ring.read(wakeFd, wakeAddress, 8, UserData.of(0, UserData.WAKE))) {
-            submitToMakeRoom();
-        }
-    }
-
-    private void cancel(long target) {
-        while (!ring.cancel(target, UserData.of(0, UserData.CANCEL))) {
-            submitToMakeRoom();
-        }
-    }
-
-    /** The submission queue is full: hand it to the kernel now (rare: the queue holds thousands). */
-    private void submitToMakeRoom() {
-        try {
-            if (ring.submit() > 0) {
-                return;
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        throw new IllegalStateException("the io_uring submission queue stays full");
     }
 
     @Override
@@ -649,16 +275,16 @@ final class IoUringTransport implements Transport, CompletionHandler {
             if (e instanceof UringSocket s && !s.closing) {
                 s.events.abort();
             } else if (e instanceof UringListener l) {
-                closeListener(l);
+                listeners.close(l);
             }
         }
         for (int i = 0; i < slots.limit(); i++) {
             if (slots.get(i) instanceof UringSocket s) {
-                closeFd(s); // output still staged when the loop ends is dropped
+                output.closeDescriptor(s); // output still staged when the loop ends is dropped
                 if (s.sendInFlight) {
-                    cancel(UserData.of(s.slot, UserData.SEND));
+                    requests.cancel(UserData.of(s.slot, UserData.SEND));
                 }
-                freeIfDone(s); // staged but never submitted, receive ended: no completion would free it
+                output.freeIfDone(s); // staged but never submitted, receive ended: no completion would free it
             }
         }
         awaitQuiet();
@@ -694,7 +320,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
             ring.close(); // the kernel cancels what is still in flight
             recvBuffers.close();
         }
-        sendBuffers.close();
+        output.release();
         synchronized (wakeArena) {
             wakeClosed = true;
             sockets.close(wakeFd);
@@ -704,7 +330,7 @@ final class IoUringTransport implements Transport, CompletionHandler {
 
     /** Chunks of staged output held now (for tests: none once every connection closed). */
     int sendChunksInUse() {
-        return sendBuffers.inUse();
+        return output.chunksInUse();
     }
 
     /** Sockets and listeners holding a slot now (for tests: none once closeAll returned). */
