@@ -31,7 +31,7 @@ work=$bench/.work
 invocation=$(cd "$root" && printf '%q ' bench/compare-all.sh "$@")
 [ -n "${KEEL_ECHO:-}" ] && invocation="KEEL_ECHO=$(printf '%q' "$KEEL_ECHO") $invocation"
 
-all_scenarios="ws32 ws512 wss32 wss512 ws16k wss16k churn idle-ws idle-wss wss512t wss512z idle-wss-z idle-wss-zd"
+all_scenarios="ws32 ws512 wss32 wss512 ws32d16 wss32d16 ws16k wss16k churn idle-ws idle-wss wss512t wss512z idle-wss-z idle-wss-zd"
 runs=3 duration=10 warmup=5 only="" base_port=19443 out=$bench/results cpu=0.5 idle_conns=10000 hold=10
 io_threads=1 tag="" list=0 idle_cpu=none servers="" before_rev=${KEEL_BEFORE_REV:-}
 usage() { sed -n '2,/^set -u/{/^set -u/d;p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
@@ -72,6 +72,10 @@ scenario() {
             wsargs=(--tls --connections 100 --payload 32 --depth 1) ;;
     wss512) label="wss, 100 conns, 512 B binary, depth 1";  short="wss 512 B"; metric=msgs tls=1
             wsargs=(--tls --connections 100 --payload 512 --binary --depth 1) ;;
+    ws32d16)  label="ws, 100 conns, 32 B text, depth 16";   short="ws 32 B x16"; metric=msgs
+            wsargs=(--connections 100 --payload 32 --depth 16) ;;
+    wss32d16) label="wss, 100 conns, 32 B text, depth 16";  short="wss 32 B x16"; metric=msgs tls=1
+            wsargs=(--tls --connections 100 --payload 32 --depth 16) ;;
     ws16k)  label="ws, 1,000 conns, 16 KiB binary, depth 1";  short="ws 16 KiB x1k";  metric=msgs
             wsargs=(--connections 1000 --payload 16384 --binary --depth 1) ;;
     wss16k) label="wss, 1,000 conns, 16 KiB binary, depth 1"; short="wss 16 KiB x1k"; metric=msgs tls=1
