@@ -25,26 +25,7 @@ class IoUringTransportFakeRingTest {
 
     @Test
     void closeAllFreesASocketWithUnsubmittedOutputAfterItsReceiveEnded() throws IOException {
-        transport = new IoUringTransport(loop, kernel);
-        transport.poll(-1);
-        Object listener = transport.bind(new InetSocketAddress("127.0.0.1", 0), 16, false);
-        SocketEvents connection = connection();
-        transport.listen(listener, new AcceptEvents() {
-            @Override
-            public void accepted(Object socket) {
-                try {
-                    handles.add(transport.register(socket, connection));
-                } catch (IOException e) {
-                    throw new AssertionError(e);
-                }
-            }
-
-            @Override
-            public void acceptFailed(IOException e) {
-                failures.add(e);
-            }
-        });
-        transport.poll(-1);
+        listenerRegisteringInto(connection());
         int fd = kernel.ring.accept(pending(FakeRing.Op.ACCEPT), true);
         transport.poll(-1);
         assertThat(handles).hasSize(1);
@@ -75,26 +56,7 @@ class IoUringTransportFakeRingTest {
 
     @Test
     void anEndOfStreamThatRacesAPauseIsDeliveredOnResume() throws IOException {
-        transport = new IoUringTransport(loop, kernel);
-        transport.poll(-1);
-        Object listener = transport.bind(new InetSocketAddress("127.0.0.1", 0), 16, false);
-        SocketEvents connection = connection();
-        transport.listen(listener, new AcceptEvents() {
-            @Override
-            public void accepted(Object socket) {
-                try {
-                    handles.add(transport.register(socket, connection));
-                } catch (IOException e) {
-                    throw new AssertionError(e);
-                }
-            }
-
-            @Override
-            public void acceptFailed(IOException e) {
-                failures.add(e);
-            }
-        });
-        transport.poll(-1);
+        listenerRegisteringInto(connection());
         kernel.ring.accept(pending(FakeRing.Op.ACCEPT), true);
         transport.poll(-1);
         transport.poll(-1);
@@ -220,5 +182,28 @@ class IoUringTransportFakeRingTest {
                 transport.close(handles.get(0));
             }
         };
+    }
+
+    /** A transport whose listener registers every accepted socket for {@code connection} into {@link #handles}. */
+    private void listenerRegisteringInto(SocketEvents connection) throws IOException {
+        transport = new IoUringTransport(loop, kernel);
+        transport.poll(-1);
+        Object listener = transport.bind(new InetSocketAddress("127.0.0.1", 0), 16, false);
+        transport.listen(listener, new AcceptEvents() {
+            @Override
+            public void accepted(Object socket) {
+                try {
+                    handles.add(transport.register(socket, connection));
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }
+
+            @Override
+            public void acceptFailed(IOException e) {
+                failures.add(e);
+            }
+        });
+        transport.poll(-1);
     }
 }
