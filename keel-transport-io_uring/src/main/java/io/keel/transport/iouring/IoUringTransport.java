@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The {@link Transport} on io_uring: one ring per event loop. Listeners keep one multishot accept in the kernel,
@@ -57,9 +58,14 @@ final class IoUringTransport implements Transport, CompletionHandler {
 
     /** A transport over {@code sockets}, which also makes its ring: {@link KernelSockets}, or a test's fake kernel. */
     IoUringTransport(TransportLoop loop, Sockets sockets) throws IOException {
+        this(loop, sockets, System::nanoTime);
+    }
+
+    /** As {@link #IoUringTransport(TransportLoop, Sockets)}, with the clock that times lingering closes. */
+    IoUringTransport(TransportLoop loop, Sockets sockets, LongSupplier nanoClock) throws IOException {
         this.loop = loop;
         this.sockets = sockets;
-        this.output = new OutputStaging(loop, sockets, requests, slots);
+        this.output = new OutputStaging(loop, sockets, requests, slots, nanoClock);
         this.listeners = new Listeners(sockets, requests, slots);
         this.input = new InputReceiving(requests, output, RECV_BUFFER_SIZE);
         this.wakeFd = sockets.eventFd();
@@ -155,7 +161,9 @@ final class IoUringTransport implements Transport, CompletionHandler {
             requests.cancelReceive(s);
         }
         if (!output.staged(s)) {
-            output.closeDescriptor(s); // else once the last staged byte is sent: what was written before goes out
+            output.closeDescriptor(s);
+        } else {
+            output.lingerUntilSent(s); // what was written before goes out first, within a bound
         }
         output.freeIfDone(s);
     }
@@ -214,9 +222,16 @@ final class IoUringTransport implements Transport, CompletionHandler {
         output.flush();
         long wait = timeoutMillis < 0 || output.writableOwed() || input.starving() ? 0
             : timeoutMillis == 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long linger = output.untilLingerEnds();
+        if (linger >= 0 && (wait < 0 || linger < wait)) {
+            wait = linger;
+        }
         ring.submitAndWait(wait);
         loop.eventsArrived();
         ring.drain(this);
+        if (linger >= 0) {
+            output.endExpiredLingers();
+        }
         output.tellWritable();
         if (input.starving()) {
             input.rearmStarved();

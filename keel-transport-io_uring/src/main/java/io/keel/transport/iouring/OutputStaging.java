@@ -4,15 +4,25 @@ import io.keel.core.TransportLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The send half of the io_uring transport. A write copies into the socket's staging chunk ({@link SendBuffers})
  * and queues the socket; at the next poll every queued socket's bytes go to the kernel as one send each, submitted
  * with the wait. One send per socket is in flight at a time (two sends on one socket may complete out of order);
  * bytes staged meanwhile go in the next one, when it completes. Also the end of a socket's life, which waits for
- * its staged bytes: the FIN and the close follow them. Loop thread only.
+ * its staged bytes: the FIN and the close follow them, for at most {@link #LINGER_NANOS}. Loop thread only.
  */
 final class OutputStaging {
+    /**
+     * How long a closed socket may wait for its staged bytes to be sent: a peer that stops reading would otherwise
+     * keep its descriptor, slot and chunk forever. Where NIO leaves such bytes to the kernel, which drops an
+     * orphaned socket after its own retries, this is the bound: that of the kernel's orphans in FIN_WAIT2
+     * ({@code net.ipv4.tcp_fin_timeout}, 60 s by default).
+     */
+    static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(60);
+
     private final TransportLoop loop;
     private final Sockets sockets;
     private final Requests requests;
@@ -24,12 +34,17 @@ final class OutputStaging {
     /** Sockets that asked for writability while their staging had room: told at the end of this poll. */
     private UringSocket[] writableQueue = new UringSocket[16];
     private int writableQueued;
+    /** Closed sockets waiting for their staged bytes to be sent, oldest first (each has the same linger). */
+    private UringSocket[] lingering = new UringSocket[16];
+    private int lingeringCount;
+    private final LongSupplier nanoClock;
 
-    OutputStaging(TransportLoop loop, Sockets sockets, Requests requests, SlotTable slots) {
+    OutputStaging(TransportLoop loop, Sockets sockets, Requests requests, SlotTable slots, LongSupplier nanoClock) {
         this.loop = loop;
         this.sockets = sockets;
         this.requests = requests;
         this.slots = slots;
+        this.nanoClock = nanoClock;
     }
 
     int write(UringSocket s, ByteBuffer src) throws IOException {
@@ -222,6 +237,53 @@ final class OutputStaging {
         }
         s.sendStart = 0;
         s.inFlightEnd = 0;
+    }
+
+    /** A socket closed with bytes still staged: its descriptor is closed when they are sent, or at the linger's end. */
+    void lingerUntilSent(UringSocket s) {
+        s.lingerDeadline = nanoClock.getAsLong() + LINGER_NANOS;
+        if (lingeringCount == lingering.length) {
+            lingering = Arrays.copyOf(lingering, lingeringCount * 2);
+        }
+        lingering[lingeringCount++] = s;
+    }
+
+    /**
+     * Nanoseconds until the oldest lingering socket's linger ends (0 when it has), or -1 when none lingers: the
+     * poll waits no longer than this.
+     */
+    long untilLingerEnds() {
+        while (lingeringCount > 0 && lingering[0].fdClosed) {
+            dropOldestLingering(); // sent in time, or closed by the loop's end
+        }
+        return lingeringCount == 0 ? -1 : Math.max(0, lingering[0].lingerDeadline - nanoClock.getAsLong());
+    }
+
+    /**
+     * Closes the descriptors of the sockets whose linger has ended, dropping their unsent bytes; a send still in
+     * the kernel is cancelled, and frees the socket when its completion comes.
+     */
+    void endExpiredLingers() {
+        long now = nanoClock.getAsLong();
+        while (lingeringCount > 0 && (lingering[0].fdClosed || now - lingering[0].lingerDeadline >= 0)) {
+            UringSocket s = lingering[0];
+            dropOldestLingering();
+            if (s.fdClosed) {
+                continue;
+            }
+            if (s.sendInFlight) {
+                requests.cancel(UserData.of(s.slot, UserData.SEND));
+            } else {
+                releaseChunk(s); // queued behind the close, not yet submitted: flush skips a closed descriptor
+            }
+            closeDescriptor(s);
+            freeIfDone(s);
+        }
+    }
+
+    private void dropOldestLingering() {
+        System.arraycopy(lingering, 1, lingering, 0, --lingeringCount);
+        lingering[lingeringCount] = null;
     }
 
     /** Closes the descriptor, once. */

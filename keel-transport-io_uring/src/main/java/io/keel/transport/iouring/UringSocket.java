@@ -47,6 +47,8 @@ final class UringSocket {
     boolean closing;
     /** The descriptor is closed. */
     boolean fdClosed;
+    /** When a close waiting for staged bytes gives up on them ({@link System#nanoTime()} scale). */
+    long lingerDeadline;
     /** A send failed: later writes fail with this. */
     IOException failure;
 

@@ -31,6 +31,8 @@ final class FakeConnection implements SocketEvents {
     boolean failed;
     /** {@link #taken}'s size at shutdownOutput, or -1. */
     int takenAtShutdown = -1;
+    /** Closed before a linger ended: its staged bytes may have been dropped with its descriptor. */
+    boolean lingerEnded;
     /** The prepared-request count when reading was paused (no receive may be prepared after it while paused). */
     int pausedAt = -1;
 

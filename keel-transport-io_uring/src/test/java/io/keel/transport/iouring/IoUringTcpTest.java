@@ -119,6 +119,45 @@ class IoUringTcpTest {
         }
     }
 
+    /** What ends a close's linger (OutputStaging): a send to a peer that never reads stays in the kernel until cancelled. */
+    @Test
+    void aSendToAPeerThatNeverReadsWaitsUntilCancelled() throws Exception {
+        int listener = LinuxSockets.openListener(new InetSocketAddress("127.0.0.1", 0), 16, false);
+        try (IoUring ring = IoUring.open(8, 64, true); Socket peer = new Socket()) {
+            Completions cqes = new Completions(ring);
+            peer.setReceiveBufferSize(4096);
+            ring.acceptMultishot(listener, ACCEPT);
+            ring.submit();
+            peer.connect(LinuxSockets.localAddress(listener));
+            int fd = cqes.await(ACCEPT).result();
+            ByteBuffer bytes = ByteBuffer.allocateDirect(16 << 20);
+            ring.send(fd, IoUring.address(bytes), bytes.capacity(), SEND);
+            ring.submit();
+            int taken = cqes.await(SEND).result();
+            assertThat(taken).as("the kernel takes what its buffers hold").isPositive().isLessThan(bytes.capacity());
+
+            // a send and its cancel go in together until the buffers are full: then the send waits for the peer
+            int cancelled = -1, sends = 0;
+            while (cancelled != 0 && sends++ < 1000) {
+                ring.send(fd, IoUring.address(bytes), bytes.capacity(), SEND);
+                ring.cancel(SEND, CANCEL);
+                ring.submit();
+                cancelled = cqes.await(CANCEL).result();
+                int sent = cqes.await(SEND).result();
+                if (cancelled == 0) {
+                    assertThat(sent).isEqualTo(-Errno.ECANCELED);
+                } else {
+                    assertThat(cancelled).as("not found: it had completed").isEqualTo(-2); // ENOENT
+                    assertThat(sent).as("taken while the peer's window still opened").isPositive();
+                }
+            }
+            assertThat(cancelled).as("a send that waited for the peer was cancelled").isZero();
+            LinuxSockets.close(fd);
+        } finally {
+            LinuxSockets.close(listener);
+        }
+    }
+
     @Test
     void dualStackListenerTakesIpv4Clients() throws Exception {
         int listener = LinuxSockets.openListener(new InetSocketAddress("::", 0), 16, true);

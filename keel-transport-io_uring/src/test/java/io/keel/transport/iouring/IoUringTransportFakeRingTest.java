@@ -22,6 +22,7 @@ class IoUringTransportFakeRingTest {
     private final List<String> events = new ArrayList<>();
     private final List<Object> handles = new ArrayList<>();
     private IoUringTransport transport;
+    private final long[] clock = {0};
 
     @Test
     void closeAllFreesASocketWithUnsubmittedOutputAfterItsReceiveEnded() throws IOException {
@@ -55,6 +56,62 @@ class IoUringTransportFakeRingTest {
     }
 
     @Test
+    void aCloseWhosePeerNeverTakesTheStagedBytesClosesTheDescriptorWhenTheLingerEnds() throws IOException {
+        listenerRegisteringInto(connection());
+        int fd = kernel.ring.accept(pending(FakeRing.Op.ACCEPT), true);
+        transport.poll(-1);
+        transport.poll(-1);
+        transport.write(handles.get(0), ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        transport.poll(-1); // the send goes to the kernel, where a peer that never reads keeps it
+        transport.close(handles.get(0));
+        transport.poll(-1);
+        assertThat(kernel.fd(fd).closes).as("the staged bytes go out before the close").isZero();
+
+        clock[0] += OutputStaging.LINGER_NANOS - 1;
+        transport.poll(-1);
+        assertThat(kernel.fd(fd).closes).isZero();
+        assertThat(pending(FakeRing.Op.SEND).cancelSeen).isFalse();
+
+        clock[0] += 1;
+        transport.poll(-1); // the linger has ended: the descriptor is closed and the send cancelled
+        assertThat(kernel.fd(fd).closes).isEqualTo(1);
+        transport.poll(-1);
+        FakeRing.Request send = pending(FakeRing.Op.SEND);
+        assertThat(send.cancelSeen).isTrue();
+        assertThat(transport.slotsInUse()).as("the socket's slot waits for the send's completion").isEqualTo(2);
+        kernel.ring.send(send, -Errno.ECANCELED);
+        kernel.ring.post(pending(FakeRing.Op.RECV), -Errno.ECANCELED, 0, false);
+        transport.poll(-1);
+
+        assertThat(transport.slotsInUse()).as("the listener's").isEqualTo(1);
+        assertThat(transport.sendChunksInUse()).isZero();
+        assertThat(failures).isEmpty();
+        assertThat(kernel.violations).isEmpty();
+    }
+
+    @Test
+    void aCloseWhoseStagedBytesAreSentInTimeIsNotCutShort() throws IOException {
+        listenerRegisteringInto(connection());
+        int fd = kernel.ring.accept(pending(FakeRing.Op.ACCEPT), true);
+        transport.poll(-1);
+        transport.poll(-1);
+        transport.write(handles.get(0), ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        transport.poll(-1);
+        transport.close(handles.get(0));
+        transport.poll(-1);
+        kernel.ring.send(pending(FakeRing.Op.SEND), 3);
+        transport.poll(-1);
+        assertThat(kernel.fd(fd).closes).isEqualTo(1);
+        assertThat(kernel.fd(fd).sent.toByteArray()).containsExactly(1, 2, 3);
+
+        clock[0] += OutputStaging.LINGER_NANOS;
+        transport.poll(-1);
+        assertThat(kernel.fd(fd).closes).as("closed once, when the bytes were sent").isEqualTo(1);
+        assertThat(failures).isEmpty();
+        assertThat(kernel.violations).isEmpty();
+    }
+
+    @Test
     void anEndOfStreamThatRacesAPauseIsDeliveredOnResume() throws IOException {
         listenerRegisteringInto(connection());
         kernel.ring.accept(pending(FakeRing.Op.ACCEPT), true);
@@ -80,7 +137,7 @@ class IoUringTransportFakeRingTest {
 
     @Test
     void resumingAcceptsInsideTheLastAcceptCallbackArmsOneAccept() throws IOException {
-        transport = new IoUringTransport(loop, kernel);
+        transport = new IoUringTransport(loop, kernel, () -> clock[0]);
         transport.poll(-1);
         Object listener = transport.bind(new InetSocketAddress("127.0.0.1", 0), 16, false);
         transport.listen(listener, acceptor(listener, false));
@@ -97,7 +154,7 @@ class IoUringTransportFakeRingTest {
 
     @Test
     void closingTheListenerInsideTheLastAcceptCallbackFreesItsSlotOnce() throws IOException {
-        transport = new IoUringTransport(loop, kernel);
+        transport = new IoUringTransport(loop, kernel, () -> clock[0]);
         transport.poll(-1);
         Object listener = transport.bind(new InetSocketAddress("127.0.0.1", 0), 16, false);
         transport.listen(listener, acceptor(listener, true));
@@ -186,7 +243,7 @@ class IoUringTransportFakeRingTest {
 
     /** A transport whose listener registers every accepted socket for {@code connection} into {@link #handles}. */
     private void listenerRegisteringInto(SocketEvents connection) throws IOException {
-        transport = new IoUringTransport(loop, kernel);
+        transport = new IoUringTransport(loop, kernel, () -> clock[0]);
         transport.poll(-1);
         Object listener = transport.bind(new InetSocketAddress("127.0.0.1", 0), 16, false);
         transport.listen(listener, new AcceptEvents() {
