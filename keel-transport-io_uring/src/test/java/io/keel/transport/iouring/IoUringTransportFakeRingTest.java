@@ -57,14 +57,7 @@ class IoUringTransportFakeRingTest {
 
     @Test
     void aCloseWhosePeerNeverTakesTheStagedBytesClosesTheDescriptorWhenTheLingerEnds() throws IOException {
-        listenerRegisteringInto(connection());
-        int fd = kernel.ring.accept(pending(FakeRing.Op.ACCEPT), true);
-        transport.poll(-1);
-        transport.poll(-1);
-        transport.write(handles.get(0), ByteBuffer.wrap(new byte[] {1, 2, 3}));
-        transport.poll(-1); // the send goes to the kernel, where a peer that never reads keeps it
-        transport.close(handles.get(0));
-        transport.poll(-1);
+        int fd = closedWithThreeBytesInASend(); // a peer that never reads keeps the send in the kernel
         assertThat(kernel.fd(fd).closes).as("the staged bytes go out before the close").isZero();
 
         clock[0] += OutputStaging.LINGER_NANOS - 1;
@@ -91,14 +84,7 @@ class IoUringTransportFakeRingTest {
 
     @Test
     void aCloseWhoseStagedBytesAreSentInTimeIsNotCutShort() throws IOException {
-        listenerRegisteringInto(connection());
-        int fd = kernel.ring.accept(pending(FakeRing.Op.ACCEPT), true);
-        transport.poll(-1);
-        transport.poll(-1);
-        transport.write(handles.get(0), ByteBuffer.wrap(new byte[] {1, 2, 3}));
-        transport.poll(-1);
-        transport.close(handles.get(0));
-        transport.poll(-1);
+        int fd = closedWithThreeBytesInASend();
         kernel.ring.send(pending(FakeRing.Op.SEND), 3);
         transport.poll(-1);
         assertThat(kernel.fd(fd).closes).isEqualTo(1);
@@ -239,6 +225,19 @@ class IoUringTransportFakeRingTest {
                 transport.close(handles.get(0));
             }
         };
+    }
+
+    /** A connection that wrote 3 bytes, whose send is in the kernel, then closed: its descriptor. */
+    private int closedWithThreeBytesInASend() throws IOException {
+        listenerRegisteringInto(connection());
+        int fd = kernel.ring.accept(pending(FakeRing.Op.ACCEPT), true);
+        transport.poll(-1);
+        transport.poll(-1);
+        transport.write(handles.get(0), ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        transport.poll(-1);
+        transport.close(handles.get(0));
+        transport.poll(-1);
+        return fd;
     }
 
     /** A transport whose listener registers every accepted socket for {@code connection} into {@link #handles}. */
