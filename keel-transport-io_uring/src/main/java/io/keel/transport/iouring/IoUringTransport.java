@@ -348,6 +348,11 @@ final class IoUringTransport implements Transport, CompletionHandler {
         return output.chunksInUse();
     }
 
+    /** Closed sockets still waiting for their staged bytes to be sent (for tests). */
+    int closesLingering() {
+        return output.lingering();
+    }
+
     /** Sockets and listeners holding a slot now (for tests: none once closeAll returned). */
     int slotsInUse() {
         return slots.used();

@@ -34,9 +34,13 @@ final class OutputStaging {
     /** Sockets that asked for writability while their staging had room: told at the end of this poll. */
     private UringSocket[] writableQueue = new UringSocket[16];
     private int writableQueued;
-    /** Closed sockets waiting for their staged bytes to be sent, oldest first (each has the same linger). */
-    private UringSocket[] lingering = new UringSocket[16];
-    private int lingeringCount;
+    /**
+     * Closed sockets waiting for their staged bytes to be sent, linked through their own fields, oldest first (each
+     * has the same linger): one leaves the list when its descriptor closes, so a closed connection is not kept
+     * reachable for the whole linger.
+     */
+    private UringSocket lingerHead;
+    private UringSocket lingerTail;
     private final LongSupplier nanoClock;
 
     OutputStaging(TransportLoop loop, Sockets sockets, Requests requests, SlotTable slots, LongSupplier nanoClock) {
@@ -242,10 +246,33 @@ final class OutputStaging {
     /** A socket closed with bytes still staged: its descriptor is closed when they are sent, or at the linger's end. */
     void lingerUntilSent(UringSocket s) {
         s.lingerDeadline = nanoClock.getAsLong() + LINGER_NANOS;
-        if (lingeringCount == lingering.length) {
-            lingering = Arrays.copyOf(lingering, lingeringCount * 2);
+        s.lingering = true;
+        s.lingerPrevious = lingerTail;
+        if (lingerTail == null) {
+            lingerHead = s;
+        } else {
+            lingerTail.lingerNext = s;
         }
-        lingering[lingeringCount++] = s;
+        lingerTail = s;
+    }
+
+    private void stopLingering(UringSocket s) {
+        if (!s.lingering) {
+            return;
+        }
+        s.lingering = false;
+        if (s.lingerPrevious == null) {
+            lingerHead = s.lingerNext;
+        } else {
+            s.lingerPrevious.lingerNext = s.lingerNext;
+        }
+        if (s.lingerNext == null) {
+            lingerTail = s.lingerPrevious;
+        } else {
+            s.lingerNext.lingerPrevious = s.lingerPrevious;
+        }
+        s.lingerPrevious = null;
+        s.lingerNext = null;
     }
 
     /**
@@ -253,10 +280,7 @@ final class OutputStaging {
      * poll waits no longer than this.
      */
     long untilLingerEnds() {
-        while (lingeringCount > 0 && lingering[0].fdClosed) {
-            dropOldestLingering(); // sent in time, or closed by the loop's end
-        }
-        return lingeringCount == 0 ? -1 : Math.max(0, lingering[0].lingerDeadline - nanoClock.getAsLong());
+        return lingerHead == null ? -1 : Math.max(0, lingerHead.lingerDeadline - nanoClock.getAsLong());
     }
 
     /**
@@ -265,31 +289,22 @@ final class OutputStaging {
      */
     void endExpiredLingers() {
         long now = nanoClock.getAsLong();
-        while (lingeringCount > 0 && (lingering[0].fdClosed || now - lingering[0].lingerDeadline >= 0)) {
-            UringSocket s = lingering[0];
-            dropOldestLingering();
-            if (s.fdClosed) {
-                continue;
-            }
+        for (UringSocket s; (s = lingerHead) != null && now - s.lingerDeadline >= 0;) {
             if (s.sendInFlight) {
                 requests.cancel(UserData.of(s.slot, UserData.SEND));
             } else {
                 releaseChunk(s); // queued behind the close, not yet submitted: flush skips a closed descriptor
             }
-            closeDescriptor(s);
+            closeDescriptor(s); // which takes it off the list
             freeIfDone(s);
         }
-    }
-
-    private void dropOldestLingering() {
-        System.arraycopy(lingering, 1, lingering, 0, --lingeringCount);
-        lingering[lingeringCount] = null;
     }
 
     /** Closes the descriptor, once. */
     void closeDescriptor(UringSocket s) {
         if (!s.fdClosed) {
             s.fdClosed = true;
+            stopLingering(s);
             sockets.close(s.fd);
         }
     }
@@ -300,6 +315,15 @@ final class OutputStaging {
             releaseChunk(s);
             slots.release(s.slot);
         }
+    }
+
+    /** Closed sockets on the linger list now. */
+    int lingering() {
+        int n = 0;
+        for (UringSocket s = lingerHead; s != null; s = s.lingerNext) {
+            n++;
+        }
+        return n;
     }
 
     /** Chunks of staged output held now. */

@@ -49,6 +49,10 @@ final class UringSocket {
     boolean fdClosed;
     /** When a close waiting for staged bytes gives up on them ({@link System#nanoTime()} scale). */
     long lingerDeadline;
+    /** On the transport's list of closes waiting for their staged bytes, between these two. */
+    boolean lingering;
+    UringSocket lingerPrevious;
+    UringSocket lingerNext;
     /** A send failed: later writes fail with this. */
     IOException failure;
 

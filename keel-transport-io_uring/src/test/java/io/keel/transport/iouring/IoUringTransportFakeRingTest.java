@@ -59,6 +59,7 @@ class IoUringTransportFakeRingTest {
     void aCloseWhosePeerNeverTakesTheStagedBytesClosesTheDescriptorWhenTheLingerEnds() throws IOException {
         int fd = closedWithThreeBytesInASend(); // a peer that never reads keeps the send in the kernel
         assertThat(kernel.fd(fd).closes).as("the staged bytes go out before the close").isZero();
+        assertThat(transport.closesLingering()).isEqualTo(1);
 
         clock[0] += OutputStaging.LINGER_NANOS - 1;
         transport.poll(-1);
@@ -68,6 +69,7 @@ class IoUringTransportFakeRingTest {
         clock[0] += 1;
         transport.poll(-1); // the linger has ended: the descriptor is closed and the send cancelled
         assertThat(kernel.fd(fd).closes).isEqualTo(1);
+        assertThat(transport.closesLingering()).isZero();
         transport.poll(-1);
         FakeRing.Request send = pending(FakeRing.Op.SEND);
         assertThat(send.cancelSeen).isTrue();
@@ -89,6 +91,7 @@ class IoUringTransportFakeRingTest {
         transport.poll(-1);
         assertThat(kernel.fd(fd).closes).isEqualTo(1);
         assertThat(kernel.fd(fd).sent.toByteArray()).containsExactly(1, 2, 3);
+        assertThat(transport.closesLingering()).as("off the list once closed: not kept for the whole linger").isZero();
 
         clock[0] += OutputStaging.LINGER_NANOS;
         transport.poll(-1);

@@ -267,6 +267,7 @@ class IoUringTransportPropertyTest {
             assertThat(kernel.buffers.lent()).as("provided buffers lent").isZero();
             assertThat(transport.sendChunksInUse()).as("staging chunks").isZero();
             assertThat(transport.slotsInUse()).as("slots").isZero();
+            assertThat(transport.closesLingering()).as("closes lingering").isZero();
             for (FakeSockets.Fd fd : kernel.fds.values()) {
                 assertThat(fd.closes).as("%s closed", fd).isEqualTo(1);
             }
