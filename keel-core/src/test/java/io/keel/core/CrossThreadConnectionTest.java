@@ -142,13 +142,15 @@ class CrossThreadConnectionTest {
             int chunk = 16 * 1024;
             int count = 0;
             SendStatus last = null;
-            // send from this thread until the promise is BACKPRESSURE (the 64 KiB high watermark), within 4 MiB
-            while (count * chunk < 3 * 1024 * 1024 && last != SendStatus.BACKPRESSURE) {
+            // send from this thread until the promise is BACKPRESSURE (the 64 KiB high watermark). A loop that keeps
+            // up writes everything into the kernel until the socket is full, which takes up to the largest send
+            // buffer (tcp_wmem's maximum, 4 MiB by default) plus what the client's buffer holds: hence 16 MiB
+            while (count * chunk < 16 * 1024 * 1024 && last != SendStatus.BACKPRESSURE) {
                 last = c.send(ByteBuffer.allocate(chunk));
                 assertThat(last).as("off-loop send %d", count).isIn(SendStatus.QUEUED, SendStatus.BACKPRESSURE);
                 count++;
             }
-            assertThat(last).as("BACKPRESSURE promised before the 4 MiB limit").isEqualTo(SendStatus.BACKPRESSURE);
+            assertThat(last).as("BACKPRESSURE promised before the 16 MiB limit").isEqualTo(SendStatus.BACKPRESSURE);
             // the client reads everything: the queue drains, and onWritable follows
             ch.socket().setSoTimeout(20_000);
             readExactly(ch, count * chunk);
