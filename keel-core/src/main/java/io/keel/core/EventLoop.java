@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One I/O thread over one {@link Transport} (a selector, or an io_uring). Owns its connections for their whole life, a read buffer shared by all of them (so an
- * idle connection holds none), a cork buffer that gathers one callback's sends into one write, a buffer pool
+ * One I/O thread over one {@link Transport} (a selector, or an io_uring). Owns its connections for their whole life, a read buffer shared by all of them on a
+ * readiness transport (so an idle connection holds none; a completion transport brings its own), a cork buffer that gathers one callback's sends into one write, a buffer pool
  * and a timer wheel. Other threads talk to it only through {@link #execute(Runnable)}.
  */
 public final class EventLoop implements Runnable {
@@ -22,7 +22,8 @@ public final class EventLoop implements Runnable {
     final int index;
     /** How this loop reaches the kernel: sockets, readiness events, wake-ups. */
     final Transport transport;
-    final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    /** Allocated at the first read: a completion transport reads into its own buffers and never needs it. */
+    private ByteBuffer readBuffer;
     /** Owned by the connection whose callback is running: its sends are gathered and written when it returns. */
     final Cork<SendingConnection> cork = new Cork<>(ByteBuffer.allocateDirect(CORK_BUFFER_SIZE));
     final BufferPool pool;
@@ -75,6 +76,15 @@ public final class EventLoop implements Runnable {
         public int index() {
             return index;
         }
+    }
+
+    /** The buffer a readiness transport's connections read into, one at a time; loop thread only. */
+    ByteBuffer readBuffer() {
+        ByteBuffer b = readBuffer;
+        if (b == null) {
+            b = readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+        }
+        return b;
     }
 
     void start() {

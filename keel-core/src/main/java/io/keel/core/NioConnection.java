@@ -101,7 +101,7 @@ final class NioConnection extends SendingConnection implements SocketEvents {
         if (readPaused || inputClosed || !open) {
             return;
         }
-        ByteBuffer buf = loop.readBuffer;
+        ByteBuffer buf = loop.readBuffer();
         buf.clear();
         int n;
         try {
