@@ -272,9 +272,12 @@ public final class HybiFrameDecoder {
                     acc.begin();
                 }
             }
-            // compared before adding: a 64-bit length near 2^63 must not wrap the sum past the check
-            if (len > maxMessageSize - msgLen) {
-                return fail(CloseCodes.MESSAGE_TOO_BIG, "Message exceeds " + maxMessageSize + " bytes");
+            // compared before adding: a 64-bit length near 2^63 must not wrap the sum past the check. A compressed
+            // message is held to the limit once inflated (InflatingReader); on the wire it may be a little longer
+            if (len > (msgCompressed ? InflatingReader.wireBound(maxMessageSize) : maxMessageSize) - msgLen) {
+                return fail(CloseCodes.MESSAGE_TOO_BIG, msgCompressed
+                        ? "Compressed message exceeds " + InflatingReader.wireBound(maxMessageSize) + " bytes"
+                        : "Message exceeds " + maxMessageSize + " bytes");
             }
             msgLen += len;
         }

@@ -44,6 +44,21 @@ final class InflatingReader {
     }
 
     /**
+     * The longest compressed payload a message within {@code inflatedLimit} can have: zlib's conservative
+     * {@code deflateBound} for any settings (stored blocks cost 5 bytes per block; the worst case is about 14% more than
+     * the input), plus room for the sync flush's empty block. An honest sender never exceeds it, so incompressible
+     * data just under the limit is accepted (the limit is on the inflated size, RFC 7692 section 7.2.2), and
+     * the bytes gathered before inflating stay bounded.
+     *
+     * @param inflatedLimit the message limit, bytes, {@code >= 0}
+     * @return the bound in bytes, at most {@code Integer.MAX_VALUE - 8} (the largest array the JVM allocates)
+     */
+    static long wireBound(int inflatedLimit) {
+        long n = inflatedLimit;
+        return Math.min(Integer.MAX_VALUE - 8, n + ((n + 7) >> 3) + ((n + 63) >> 6) + 5 + 16);
+    }
+
+    /**
      * Takes {@code in[pos, pos + n)} of a compressed message's payload and moves {@code in} past it; at the
      * message's end inflates it: from {@code in} itself when the message came whole in this read, else from what
      * was gathered (within the message limit the decoder checked on the frame headers).
@@ -60,7 +75,7 @@ final class InflatingReader {
             return;
         }
         if (gathered == null) {
-            gathered = new MessageAssembler(maxMessageSize);
+            gathered = new MessageAssembler((int) wireBound(maxMessageSize));
         }
         gathered.append(in, pos, n);
         in.position(pos + n);

@@ -251,6 +251,36 @@ class PerMessageDeflateFramingTest {
         }
 
         @Test
+        void incompressibleDataUnderTheLimitIsAcceptedThoughItsFrameIsLonger() {
+            byte[] random = new byte[LIMIT - 50];
+            new Random(7).nextBytes(random);
+            byte[] z = new DeflateClient().compress(random);
+            assertThat(z.length).isGreaterThan(LIMIT); // deflate makes random data longer
+            for (boolean streaming : new boolean[] {false, true}) {
+                TestSupport.Recorder r = DeflateClient.session(CFG.withMaxMessageSize(LIMIT).withStreaming(streaming),
+                    DeflateClient.shared(), 256, new DeflateStats());
+                TestSupport.feed(r, List.of(DeflateClient.compressedFrame(true, Opcode.BINARY, z)), false);
+                assertThat(r.events).noneMatch(e -> e.startsWith("error"));
+                if (!streaming) {
+                    assertThat(r.events).containsExactly("binary:" + TestSupport.hex(random));
+                }
+            }
+        }
+
+        @Test
+        void aCompressedFrameLongerThanAnyMessageWithinTheLimitIs1009AtItsHeader() {
+            long bound = InflatingReader.wireBound(LIMIT);
+            assertThat(bound).isBetween((long) LIMIT, LIMIT + LIMIT / 6L);
+            byte[] header = ByteBuffer.allocate(14).put((byte) 0xC2).put((byte) (0x80 | 127)).putLong(bound + 1)
+                .putInt(0x01020304).array();
+            TestSupport.Recorder r = DeflateClient.session(CFG.withMaxMessageSize(LIMIT), DeflateClient.shared(), 256,
+                new DeflateStats());
+            r.session.receive(ByteBuffer.wrap(header));
+            assertThat(r.events).containsExactly("error:1009");
+            assertThat(InflatingReader.wireBound(Integer.MAX_VALUE)).isEqualTo(Integer.MAX_VALUE - 8);
+        }
+
+        @Test
         void streamingDeliversChunksUpToTheLimitThen1009() {
             byte[] z = new DeflateClient().compress(new byte[8 << 20]);
             TestSupport.Recorder r = DeflateClient.session(CFG.withMaxMessageSize(LIMIT).withStreaming(true),
