@@ -2,7 +2,6 @@ package io.keel.core;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -198,11 +197,16 @@ public final class EventLoop implements Runnable {
                     timers.advance(nowNanos, taskRunner);
                 }
             }
-        } catch (IOException | ClosedSelectorException e) { // the transport failed
-            LOG.log(System.Logger.Level.ERROR, "event loop " + index + " failed", e);
+        } catch (IOException | RuntimeException | Error e) { // the transport failed (ClosedSelectorException too)
+            if (!stopping) {
+                server.loopFailed(this, e);
+            }
         } finally {
-            closeAll();
-            server.loopTerminated(this);
+            try {
+                closeAll();
+            } finally {
+                server.loopTerminated(this);
+            }
         }
     }
 

@@ -57,7 +57,9 @@ public final class Server implements AutoCloseable {
      */
     public synchronized Server start() throws ServerStartException {
         if (started) {
-            throw new IllegalStateException("already started");
+            throw new IllegalStateException(shuttingDown
+                ? "the server was shut down; a server starts once: build a new one"
+                : "already started");
         }
         boundAddress = ServerBinding.open(this, loops, acceptors);
         if (config.transport.fallbackReason() != null) {
@@ -128,7 +130,8 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * True from a successful {@link #start()} until {@link #shutdown(Duration)} or {@link #close()} is called.
+     * True from a successful {@link #start()} until {@link #shutdown(Duration)} or {@link #close()} is called, or
+     * an event loop fails (see {@link #termination()}).
      *
      * @return whether the server accepts new connections
      */
@@ -187,6 +190,31 @@ public final class Server implements AutoCloseable {
 
     void loopTerminated(EventLoop loop) {
         shutdownSequence.loopTerminated();
+    }
+
+    /**
+     * An event loop's transport failed (io_uring_enter refused by a seccomp policy, a selector that broke): its
+     * connections are lost and the acceptors would keep handing it new ones, so the whole server stops at once rather
+     * than limp on looking healthy. {@link #termination()} then completes with the failure.
+     */
+    void loopFailed(EventLoop loop, Throwable failure) {
+        System.getLogger(Server.class.getName()).log(System.Logger.Level.ERROR,
+            "event loop " + loop.index + " failed, the server stops: " + failure, failure);
+        shutdownSequence.failed(new java.io.IOException("event loop " + loop.index + " failed: "
+            + (failure.getMessage() != null ? failure.getMessage() : failure.toString()), failure));
+        shutdown(Duration.ZERO);
+    }
+
+    /**
+     * Completes when every event loop has ended: normally after {@link #shutdown(Duration)} or {@link #close()};
+     * exceptionally, with an {@link java.io.IOException} naming the loop and the cause, when a loop's transport
+     * failed (the server then stops by itself and {@link #isAccepting()} turns false). A program that serves until it
+     * is told to stop waits on this as well as on its stop signal, and exits non-zero when it fails.
+     *
+     * @return the same future on every call (also the one {@link #shutdown(Duration)} returns)
+     */
+    public CompletableFuture<Void> termination() {
+        return shutdownSequence.termination();
     }
 
     /** Builds a {@link Server}; every setting has a sensible default but the handler. */
@@ -369,6 +397,20 @@ public final class Server implements AutoCloseable {
          */
         public Builder transport(String name) {
             settings.transport(name);
+            return this;
+        }
+
+        /**
+         * Runs the event loops on {@code provider}'s transports, for a transport that is not registered with
+         * {@link java.util.ServiceLoader} (one under test, or a wrapper that instruments another); no check of
+         * {@link TransportProvider#unavailableReason()} is made.
+         *
+         * @param provider makes one transport per loop; the server calls it from {@link #build()}'s thread
+         * @return this builder
+         * @throws NullPointerException when {@code provider} is null
+         */
+        public Builder transportProvider(TransportProvider provider) {
+            settings.transport = new Transports.Choice(java.util.Objects.requireNonNull(provider, "provider"), null);
             return this;
         }
 

@@ -29,6 +29,15 @@ final class ShutdownSequence {
         return termination;
     }
 
+    private volatile Throwable failure;
+
+    /** A loop failed: the termination completes with {@code cause} (the first one) instead of normally. */
+    void failed(Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+        }
+    }
+
     /** Called by each loop as it ends. */
     void loopTerminated() {
         loopsRunning.countDown();
@@ -67,7 +76,12 @@ final class ShutdownSequence {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            termination.complete(null);
+            Throwable f = failure;
+            if (f != null) {
+                termination.completeExceptionally(f);
+            } else {
+                termination.complete(null);
+            }
         }, "keel-shutdown");
         waiter.setDaemon(true);
         waiter.start();

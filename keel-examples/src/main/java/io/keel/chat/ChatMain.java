@@ -56,7 +56,11 @@ public final class ChatMain {
         }
         out.print("keel-chat: " + String.join(System.lineSeparator(), chat.listeningLines()) + System.lineSeparator());
         out.flush();
-        ShutdownSignals.awaitThenShutDown(stop, "keel-chat", chat.server, SHUTDOWN_GRACE, out);
+        Throwable failed = ShutdownSignals.awaitThenShutDown(stop, "keel-chat", chat.server, SHUTDOWN_GRACE, out);
+        if (failed != null) {
+            err.println("keel-chat: stopped: " + failed.getMessage());
+            return 1;
+        }
         return 0;
     }
 }

@@ -46,20 +46,26 @@ final class DrainingShutdown {
     /**
      * Waits for the first signal, then drains and shuts {@code echo} down; returns once its event loops have
      * ended. Lines on {@code out}: "keel-echo: draining ..." (not with a zero delay), then the two lines of
-     * {@link ShutdownSignals#awaitThenShutDown}.
+     * {@link ShutdownSignals#awaitThenShutDown}. A server that fails by itself ends the wait at once.
      *
      * @param drainDelay how long {@code /healthz} answers 503 before the clients are closed; zero skips it
      * @param grace how long clients get to answer the close before their connections are cut
+     * @return null after the shutdown, else the failure that stopped the server by itself
      */
-    void awaitThenDrainAndShutDown(EchoServer echo, Duration drainDelay, Duration grace, PrintStream out) {
+    Throwable awaitThenDrainAndShutDown(EchoServer echo, Duration drainDelay, Duration grace, PrintStream out) {
+        echo.server.termination().whenComplete((v, e) -> {
+            first.countDown(); // a server that failed by itself has nothing to drain
+            second.countDown();
+        });
         try {
             first.await();
-            if (!drainDelay.isZero()) {
+            if (!drainDelay.isZero() && ShutdownSignals.failure(echo.server) == null) {
                 echo.startDraining();
                 out.println("keel-echo: draining: /healthz answers 503 for " + drainDelay.toSeconds()
                     + " s while clients are still served (a second SIGTERM or SIGINT skips the wait)");
                 out.flush();
-                if (second.await(drainDelay.toNanos(), TimeUnit.NANOSECONDS)) {
+                if (second.await(drainDelay.toNanos(), TimeUnit.NANOSECONDS)
+                    && ShutdownSignals.failure(echo.server) == null) {
                     out.println("keel-echo: drain delay cut short by a second signal");
                     out.flush();
                 }
@@ -67,7 +73,7 @@ final class DrainingShutdown {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        ShutdownSignals.awaitThenShutDown(first, "keel-echo", echo.server, grace, out,
+        return ShutdownSignals.awaitThenShutDown(first, "keel-echo", echo.server, grace, out,
             echo.webSocket != null ? ShutdownSignals.WEBSOCKET_CLOSE : "open connections are closed");
     }
 }

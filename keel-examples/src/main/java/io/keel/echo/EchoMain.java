@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /**
  * {@code keel-echo}: the echo servers (tcp, ws, and the flagship wss) behind one command line.
- * Exit codes: 0 after a graceful shutdown, 1 when the server cannot start, 2 for a bad command line; each failure
+ * Exit codes: 0 after a graceful shutdown, 1 when the server cannot start or fails while running (an event loop's
+ * transport broke), 2 for a bad command line; each failure
  * is one line on stderr, never a Java exception's text.
  */
 public final class EchoMain {
@@ -14,6 +15,7 @@ public final class EchoMain {
 
     public static void main(String[] args) {
         ServerProgram.oneLineLogRecords();
+        ServerProgram.startLineSaysTheTransport();
         System.exit(run(args, System.out, System.err));
     }
 
@@ -59,9 +61,13 @@ public final class EchoMain {
         if (options.statsSeconds > 0) {
             StatsPrinter.start(echo, out, options.statsSeconds);
         }
-        shutdown.awaitThenDrainAndShutDown(echo, Duration.ofSeconds(options.drainDelaySeconds),
+        Throwable failed = shutdown.awaitThenDrainAndShutDown(echo, Duration.ofSeconds(options.drainDelaySeconds),
             Duration.ofSeconds(options.shutdownGraceSeconds), out);
         echo.closeAdmin();
+        if (failed != null) {
+            err.println("keel-echo: stopped: " + failed.getMessage());
+            return 1;
+        }
         return 0;
     }
 }

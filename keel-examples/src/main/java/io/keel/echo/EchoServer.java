@@ -199,10 +199,7 @@ final class EchoServer {
                 .collect(java.util.stream.Collectors.joining(", ")) + " (header timeout " + timeout
                 + " s); other peers are served as direct clients");
         }
-        String transportFallback = ServerProgram.transportFallbackLine(server.transport());
-        if (transportFallback != null) {
-            lines.add(transportFallback);
-        }
+        lines.add(ServerProgram.transportLine(server.transport()));
         String fallback = tls == null ? null : ServerProgram.autoFallbackLine(options.tlsProvider, tls.provider());
         if (fallback != null) {
             lines.add(fallback);

@@ -70,15 +70,27 @@ public final class ServerProgram {
     }
 
     /**
-     * The start line that says why {@code --transport auto} runs on NIO (io_uring cannot run here), or null when
-     * there is nothing to say (io_uring runs, or a transport was named). Which one runs is also in /metrics.
+     * The start line that names the transport the event loops run on and, when {@code --transport auto} fell back to
+     * NIO, why (io_uring cannot run here). Which one runs is also in /metrics.
      *
      * @param choice the server's transport
-     * @return the line, indented like the other detail lines, or null
+     * @return the line, indented like the other detail lines
      */
-    public static String transportFallbackLine(io.keel.core.Transports.Choice choice) {
-        return choice.fallbackReason() == null ? null
-            : "  transport:    " + choice.provider().name() + " (auto: " + choice.fallbackReason() + ")";
+    public static String transportLine(io.keel.core.Transports.Choice choice) {
+        return "  transport:    " + choice.provider().name()
+            + (choice.fallbackReason() == null ? "" : " (auto: " + choice.fallbackReason() + ")");
+    }
+
+    /**
+     * The core logs its own line when {@code auto} falls back to NIO, for programs that print none; a program that
+     * prints {@link #transportLine} keeps the core's line out, so that the reason is said once. Held here: the
+     * logging framework keeps loggers weakly, and a collected logger would forget its level.
+     */
+    private static final java.util.logging.Logger SERVER_LOG = java.util.logging.Logger.getLogger("io.keel.core.Server");
+
+    /** Leaves the core's fallback line ({@code INFO}) out; its warnings and errors still print. */
+    public static void startLineSaysTheTransport() {
+        SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     }
 
     /**

@@ -3,10 +3,14 @@ package io.keel.echo;
 import io.keel.core.Server;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * SIGINT and SIGTERM start a graceful shutdown that ends with exit code 0. A JVM shutdown hook would exit
+ * SIGINT and SIGTERM start a graceful shutdown that ends with exit code 0; a server that fails by itself ends with
+ * one line on stderr and exit code 1. A JVM shutdown hook would exit
  * with 130/143 once it returns, so the signals are taken directly when the JDK allows it.
  */
 public final class ShutdownSignals {
@@ -48,17 +52,40 @@ public final class ShutdownSignals {
     /**
      * Waits for {@code stop}, then shuts {@code server} down gracefully (every WebSocket gets a close with 1001),
      * saying so on {@code out} as "{@code program}: shutting down ..." and "{@code program}: stopped; N
-     * connections served". Returns once the event loops have ended. An interrupt ends the wait early.
+     * connections served". Returns once the event loops have ended. An interrupt ends the wait early. A server that
+     * fails by itself ({@link Server#termination()} completes exceptionally: an event loop's transport broke) ends
+     * the wait too, without those lines: the caller reports the failure it returns.
      *
      * @param stop typically {@link #terminationLatch()}
      * @param program the name the lines start with
      * @param server a started server
      * @param grace how long clients get to answer the close before their connections are cut
      * @param out where the two lines go
+     * @return null after a shutdown, else the server's failure (one sentence in its message), for one line on
+     *     stderr and a non-zero exit
      */
-    public static void awaitThenShutDown(CountDownLatch stop, String program, Server server, Duration grace,
+    public static Throwable awaitThenShutDown(CountDownLatch stop, String program, Server server, Duration grace,
         PrintStream out) {
-        awaitThenShutDown(stop, program, server, grace, out, WEBSOCKET_CLOSE);
+        return awaitThenShutDown(stop, program, server, grace, out, WEBSOCKET_CLOSE);
+    }
+
+    /**
+     * The failure of a server that stopped by itself, or null while it runs or after a shutdown.
+     *
+     * @param server a started server
+     * @return the cause {@link Server#termination()} completed with, or null
+     */
+    static Throwable failure(Server server) {
+        CompletableFuture<Void> t = server.termination();
+        if (!t.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            t.join();
+            return null;
+        } catch (CompletionException | CancellationException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        }
     }
 
     /** What a WebSocket server's clients get at shutdown, as said by {@link #awaitThenShutDown}. */
@@ -68,18 +95,28 @@ public final class ShutdownSignals {
      * As {@link #awaitThenShutDown(CountDownLatch, String, Server, Duration, PrintStream)}, saying what the clients
      * get in words of the server's protocol: "{@code program}: shutting down ({@code clientsGet})".
      */
-    public static void awaitThenShutDown(CountDownLatch stop, String program, Server server, Duration grace,
+    public static Throwable awaitThenShutDown(CountDownLatch stop, String program, Server server, Duration grace,
         PrintStream out, String clientsGet) {
+        server.termination().whenComplete((v, e) -> stop.countDown());
         try {
             stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        Throwable failed = failure(server);
+        if (failed != null) {
+            return failed;
+        }
         out.println(program + ": shutting down (" + clientsGet + ")");
         out.flush();
-        server.shutdown(grace).join();
+        try {
+            server.shutdown(grace).join();
+        } catch (CompletionException e) {
+            return failure(server);
+        }
         out.println(program + ": stopped; " + server.stats().totalConnections() + " connections served");
         out.flush();
+        return null;
     }
 
     /** SIGHUP runs {@code action} (the wss server reloads its certificate); false when the JDK refuses. */

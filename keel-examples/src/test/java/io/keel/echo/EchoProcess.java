@@ -167,7 +167,20 @@ public final class EchoProcess implements AutoCloseable {
 
     private static EchoProcess launch(Class<?> mainClass, String classPath, Map<String, String> env, String... args)
         throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return launch(List.of(), mainClass, classPath, env, args);
+    }
+
+    /**
+     * Starts keel-echo under {@code wrapper} (a command that runs the JVM's command line it is given, such as a
+     * seccomp filter) without waiting for anything.
+     */
+    public static EchoProcess launchWrapped(List<String> wrapper, String... args) throws IOException {
+        return launch(wrapper, EchoMain.class, System.getProperty("java.class.path"), Map.of(), args);
+    }
+
+    private static EchoProcess launch(List<String> wrapper, Class<?> mainClass, String classPath,
+        Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-cp");
         cmd.add(classPath);

@@ -30,6 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EchoStartLinesTest {
+    /** The transport start line the child prints: the test pass's transport (-Dkeel.transport), else auto's choice. */
+    private static final String TRANSPORT = ServerProgram.transportLine(
+        io.keel.core.Transports.choose(System.getProperty("keel.transport", "auto")));
+
     private static final Pattern URL = Pattern.compile("(https?://\\S+)");
     private static final Pattern FINGERPRINT = Pattern.compile("certificate SHA-256 ([0-9A-F:]+)\\)");
 
@@ -84,10 +88,11 @@ class EchoStartLinesTest {
         try (EchoProcess p = EchoProcess.start("--mode", "ws", "--bind", "127.0.0.1", "--port", "0")) {
             String base = "127.0.0.1:" + p.port;
             assertThat(p.output.get(0)).isEqualTo("keel-echo: ws echo server listening on ws://" + base + "/");
-            assertThat(nextLines(p, 3)).containsExactly(
+            assertThat(nextLines(p, 4)).containsExactly(
                 "  browser page: http://" + base + "/",
                 "  health check: http://" + base + "/healthz",
-                "  metrics:      http://" + base + "/metrics");
+                "  metrics:      http://" + base + "/metrics",
+                TRANSPORT);
             List<String> lines = List.copyOf(p.output);
             HttpResponse<String> page = get(null, url(lines.get(1)));
             assertThat(page.statusCode()).isEqualTo(200);
@@ -130,10 +135,11 @@ class EchoStartLinesTest {
             fingerprint = f.group(1);
             assertThat(p.output.get(1)).isEqualTo("keel-echo: wss echo server listening on wss://" + base
                 + "/ (TLS openssl, certificate SHA-256 " + fingerprint + ")"); // auto: OpenSSL loads on linux-x86_64
-            assertThat(nextLines(p, 4)).containsExactly(
+            assertThat(nextLines(p, 5)).containsExactly(
                 "  browser page: https://" + base + "/",
                 "  health check: https://" + base + "/healthz",
                 "  metrics:      https://" + base + "/metrics",
+                TRANSPORT,
                 "  certificate:  " + dir.resolve("self-signed.crt")
                     + " (self-signed: accept it once in the browser, or trust this file)");
             SSLContext trust = trusting(dir.resolve("self-signed.crt"));

@@ -1,16 +1,22 @@
 package io.keel.echo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.keel.core.Transports;
 import java.io.File;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -19,21 +25,33 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code --transport}: {@code auto} (the default) runs io_uring where it can and says nothing, falls back to NIO
- * with one start line that says why (here: a child JVM without the io_uring module on its class path), and a named
- * transport that cannot run is a one-line start-up error. /metrics tells which transport runs; each serves a client.
+ * {@code --transport}: {@code auto} (the default) runs io_uring where it can, falls back to NIO with one start
+ * line that says why (here: a child JVM without the io_uring module on its class path), and a named
+ * transport that cannot run is a one-line start-up error. The start lines name the transport that runs. /metrics tells which transport runs; each serves a client.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TransportProgramTest {
 
     @Test
-    void autoRunsIoUringWhereItCanAndSaysNothing() throws Exception {
-        String expected = Transports.choose("auto").provider().name(); // io_uring on JDK 22+ and Linux 6.0+
+    void autoRunsIoUringWhereItCanAndTheStartLineSaysSo() throws Exception {
+        Transports.Choice expected = Transports.choose("auto"); // io_uring on JDK 22+ and Linux 6.0+
         try (EchoProcess p = EchoProcess.start("--mode", "ws", "--bind", "127.0.0.1", "--port", "0",
             "--transport", "auto")) {
-            assertThat(metrics(p.port)).contains("keel_transport_info{transport=\"" + expected + "\"} 1");
-            assertThat(p.output).noneMatch(l -> l.contains("transport:"));
+            assertThat(metrics(p.port)).contains("keel_transport_info{transport=\"" + expected.provider().name()
+                + "\"} 1");
+            p.awaitLine("transport:", 10);
+            assertThat(p.output).filteredOn(l -> l.contains("transport")).containsExactly(
+                ServerProgram.transportLine(expected));
             echoes(p.port);
+        }
+    }
+
+    @Test
+    void aNamedTransportIsOnTheStartLine() throws Exception {
+        try (EchoProcess p = EchoProcess.start("--mode", "ws", "--bind", "127.0.0.1", "--port", "0",
+            "--transport", "nio")) {
+            p.awaitLine("transport:", 10);
+            assertThat(p.output).filteredOn(l -> l.contains("transport")).containsExactly("  transport:    nio");
         }
     }
 
@@ -44,6 +62,7 @@ class TransportProgramTest {
             p.awaitLine("transport:    nio (auto: io_uring cannot run here: the keel-transport-io_uring module is not"
                 + " on the class path", 20);
             assertThat(metrics(p.port)).contains("keel_transport_info{transport=\"nio\"} 1");
+            assertThat(p.output).filteredOn(l -> l.contains("io_uring cannot run here")).hasSize(1); // said once
             echoes(p.port);
         }
     }
@@ -57,6 +76,34 @@ class TransportProgramTest {
             assertThat(p.output).contains("keel-echo: transport io_uring cannot run here: the"
                 + " keel-transport-io_uring module is not on the class path (it needs JDK 22 or newer)")
                 .noneMatch(l -> l.contains("Exception") || l.contains("\tat "));
+        }
+    }
+
+    @Test
+    void autoFallsBackWhenAPolicyRefusesOnlyIoUringEnter() throws Exception {
+        assumeTrue(Transports.choose("auto").fallbackReason() == null, "io_uring runs here");
+        assumeTrue(new File("/usr/bin/python3").canExecute(), "python3 installs the seccomp filter");
+        Path script = Files.createTempFile("deny-syscall", ".py");
+        try (InputStream in = TransportProgramTest.class.getResourceAsStream("deny-syscall.py")) {
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        }
+        List<String> refuseEnter = List.of("/usr/bin/python3", script.toString(), "426");
+        try {
+            try (EchoProcess p = EchoProcess.launchWrapped(refuseEnter,
+                "--mode", "ws", "--bind", "127.0.0.1", "--port", "0", "--drain-delay", "0").awaitListening()) {
+                // io_uring_setup and io_uring_register work, so only waiting on a ring shows the refusal
+                p.awaitLine("transport:    nio (auto: io_uring cannot run here: io_uring_enter is refused", 20);
+                echoes(p.port);
+            }
+            EchoProcess forced = EchoProcess.launchWrapped(refuseEnter,
+                "--mode", "ws", "--bind", "127.0.0.1", "--port", "0", "--transport", "io_uring");
+            try (forced) {
+                assertThat(forced.awaitExit(30)).isEqualTo(1);
+                assertThat(forced.output).anyMatch(l -> l.startsWith("keel-echo: transport io_uring cannot run here")
+                    && l.contains("io_uring_enter")).noneMatch(l -> l.contains("\tat "));
+            }
+        } finally {
+            Files.deleteIfExists(script);
         }
     }
 

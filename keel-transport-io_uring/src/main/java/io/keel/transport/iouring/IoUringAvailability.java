@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -83,7 +84,7 @@ final class IoUringAvailability {
         return null;
     }
 
-    /** A small ring, the opcode probe and a one-buffer provided-buffer ring. */
+    /** A small ring, the opcode probe, a one-buffer provided-buffer ring and one no-op request waited for. */
     private static String probe() {
         try (IoUring ring = IoUring.open(4, 8, false); Arena arena = Arena.ofConfined()) {
             MemorySegment probe = arena.allocate(Uapi.PROBE_HEADER + Uapi.PROBE_OPS * Uapi.PROBE_OP_SIZE, 8);
@@ -97,12 +98,31 @@ final class IoUringAvailability {
                 }
             }
             try (ProvidedBufferRing buffers = ProvidedBufferRing.register(ring, (short) 0, 1, 64)) {
-                return null;
+                // nothing
             } catch (IOException e) {
                 return "io_uring here lacks provided-buffer rings (kernel 5.19+): " + e.getMessage();
             }
+            return enterProblem(ring);
         } catch (IOException e) {
             return e.getMessage();
+        }
+    }
+
+    /**
+     * One IORING_OP_NOP submitted and waited for: a seccomp policy may allow io_uring_setup(2) and
+     * io_uring_register(2) but refuse io_uring_enter(2), which every loop iteration calls.
+     */
+    static String enterProblem(IoUring ring) {
+        try {
+            ring.nop(1);
+            ring.submitAndWait(TimeUnit.SECONDS.toNanos(1));
+            int[] completed = {0};
+            ring.drain((userData, result, flags) -> completed[0]++);
+            return completed[0] == 1 ? null : "io_uring here did not complete a no-op request within 1 s";
+        } catch (IOException e) {
+            String m = String.valueOf(e.getMessage());
+            return "io_uring_enter is refused (a seccomp or container policy?): "
+                    + (m.startsWith("io_uring_enter: ") ? m.substring("io_uring_enter: ".length()) : m);
         }
     }
 
