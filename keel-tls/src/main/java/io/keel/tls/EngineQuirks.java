@@ -64,4 +64,25 @@ enum EngineQuirks {
         return this == OPENSSL && r.getHandshakeStatus() == HandshakeStatus.NEED_WRAP
                 || engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP;
     }
+
+    /** {@link #releaseHeldHandshakeMessages}: nothing held. */
+    static final int HELD_NONE = 0;
+    /** {@link #releaseHeldHandshakeMessages}: what was held is ready for the next wrap. */
+    static final int HELD_ALL = 1;
+    /** {@link #releaseHeldHandshakeMessages}: part is ready for the next wrap; call again after it. */
+    static final int HELD_MORE = 2;
+
+    /**
+     * Called when the handshake finished on an unwrap, to make the engine release the handshake messages it holds
+     * back, for wraps to send. BoringSSL keeps a TLS 1.3 server's NewSessionTicket messages until the first
+     * application write (so that a client that never reads cannot block the server on them). A WebSocket server
+     * writes nothing until the client's upgrade request, so the client's Finished went unanswered: the server's
+     * kernel delayed its ACK by 40 ms, and a client with Nagle's algorithm on (most sockets' default) held its
+     * request back until that ACK came. Sending the tickets at once, as the JDK's engine does, answers the Finished.
+     *
+     * @return {@link #HELD_NONE}, {@link #HELD_ALL} or {@link #HELD_MORE}
+     */
+    int releaseHeldHandshakeMessages(SSLEngine engine) {
+        return this == OPENSSL ? TcnativeSupport.releaseHeldHandshakeMessages(engine) : HELD_NONE;
+    }
 }

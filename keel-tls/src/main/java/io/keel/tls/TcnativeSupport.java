@@ -1,5 +1,6 @@
 package io.keel.tls;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -17,11 +18,14 @@ import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
+import io.netty.internal.tcnative.Buffer;
+import io.netty.internal.tcnative.SSL;
 import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCountUtil;
 
@@ -106,6 +110,44 @@ final class TcnativeSupport {
     }
 
     /** Drops one reference to a context or engine (frees its native memory when it was the last). */
+    /**
+     * What a zero-byte write points at: tcnative refuses a null address, BoringSSL reads none of it. A holder, so
+     * that the native call is made once the library is loaded (at the first handshake), not when this class is.
+     */
+    private static final class Nothing {
+        static final ByteBuffer BUFFER = ByteBuffer.allocateDirect(1);
+        static final long ADDRESS = Buffer.address(BUFFER);
+    }
+
+    /**
+     * Makes BoringSSL hand over the handshake messages it holds back (TLS 1.3 NewSessionTicket) with a zero-byte
+     * SSL_write, as BoringSSL's {@code tls13_server.cc} tells servers that do not write at once; the next wrap then
+     * returns them. The engine's lock is held, as its own methods hold it.
+     *
+     * @param engine a server engine of this provider
+     * @return {@link EngineQuirks#HELD_NONE} (nothing was held, or the engine is gone), {@link EngineQuirks#HELD_ALL}
+     *     (all of it is now for the next wrap) or {@link EngineQuirks#HELD_MORE} (the engine's 256-byte buffer took
+     *     part: wrap, then call again, so that the zero-byte write completes before any other write)
+     */
+    static int releaseHeldHandshakeMessages(SSLEngine engine) {
+        if (!(engine instanceof ReferenceCountedOpenSslEngine e)) {
+            return EngineQuirks.HELD_NONE;
+        }
+        synchronized (e) {
+            long ssl = e.sslPointer();
+            if (ssl == 0) {
+                return EngineQuirks.HELD_NONE; // freed: the connection is gone
+            }
+            int r = SSL.writeToSSL(ssl, Nothing.ADDRESS, 0);
+            if (r >= 0) {
+                return EngineQuirks.HELD_ALL;
+            }
+            int error = SSL.getError(ssl, r);
+            SSL.clearError();
+            return error == SSL.SSL_ERROR_WANT_WRITE ? EngineQuirks.HELD_MORE : EngineQuirks.HELD_NONE;
+        }
+    }
+
     static void release(Object contextOrEngine) {
         ReferenceCountUtil.release(contextOrEngine);
     }

@@ -64,6 +64,7 @@ final class TlsEngineDriver {
             SSLEngineResult.Status st = r.getStatus();
             if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
                 c.handshakeFinished();
+                sendHeldHandshakeMessages(c);
             }
             poll = quirks.pollAfterUnwrap(r, c.handshaking());
             flush = quirks.wrapRequestedInResultOnly(r, engine);
@@ -102,6 +103,22 @@ final class TlsEngineDriver {
         }
         if (dst != null) {
             c.deliver(dst);
+        }
+    }
+
+    /**
+     * Sends what the engine held back of the handshake ({@link EngineQuirks#releaseHeldHandshakeMessages}) at once,
+     * in as many wraps as its buffer needs (bounded: a few hundred bytes of tickets take two or three).
+     *
+     * @throws SSLException a TLS error from a wrap
+     */
+    private static void sendHeldHandshakeMessages(TlsNetworkSide c) throws SSLException {
+        SSLEngine engine = c.engine();
+        for (int round = 0; round < 64 && c.mayUnwrap() && !engine.isOutboundDone(); round++) {
+            int held = c.quirks.releaseHeldHandshakeMessages(engine);
+            if (held == EngineQuirks.HELD_NONE || !wrapHandshake(c, true) || held == EngineQuirks.HELD_ALL) {
+                return;
+            }
         }
     }
 
