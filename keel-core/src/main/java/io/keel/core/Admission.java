@@ -31,9 +31,16 @@ final class Admission {
      */
     static boolean atAccept(NioConnection c) {
         ServerConfig config = c.loop.server.config;
+        InetSocketAddress peer = c.remoteAddress();
+        if (peer == null) {
+            // reset before it was admitted (io_uring asks the kernel for the peer only now): with no address, neither
+            // the proxy's trust nor the per-address limit can be decided, so it is not served (fail closed)
+            c.set(AbstractConnection.NOT_OPENED, true);
+            c.failed(new java.io.IOException("the peer was gone before it was admitted"));
+            return false;
+        }
         if (config.proxy != null) {
-            InetSocketAddress peer = c.remoteAddress();
-            if (peer != null && config.proxy.isTrusted(peer.getAddress())) {
+            if (config.proxy.isTrusted(peer.getAddress())) {
                 c.set(AbstractConnection.NOT_OPENED, true);
                 c.loop.rearm(c, config.proxyHeaderTimeoutNanos);
                 return false;
@@ -75,6 +82,7 @@ final class Admission {
         } else {
             c.loop.cancelTimer(c);
         }
+        c.loop.server.counters.connectionAdmitted();
         c.dispatch(SendingConnection.OPEN, null);
         if (c.open && !c.readPaused && c.pendingInput != null) {
             c.deliver(null);

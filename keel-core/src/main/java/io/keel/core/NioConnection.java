@@ -30,6 +30,7 @@ final class NioConnection extends SendingConnection implements SocketEvents {
         if (idle > 0) {
             loop.rearm(this, idle);
         }
+        loop.server.counters.connectionAdmitted();
         dispatch(OPEN, null);
     }
 

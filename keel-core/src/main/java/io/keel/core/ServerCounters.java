@@ -39,10 +39,18 @@ final class ServerCounters {
             proxyHeaderTimeouts.sum());
     }
 
+    /** A socket was accepted: it is open (and counts for the graceful shutdown) from now on. */
     void connectionOpened() {
+        current.incrementAndGet();
+    }
+
+    /**
+     * An accepted connection passed admission (its PROXY header, the per-address limit) and its handler is told: it
+     * counts as served, and for the peak. Refused ones never count there.
+     */
+    void connectionAdmitted() {
         total.increment();
-        long c = current.incrementAndGet();
-        peak.accumulateAndGet(c, Math::max);
+        peak.accumulateAndGet(current.get(), Math::max);
     }
 
     /** A connection closed: its limiter slot is free; a graceful shutdown waiting for the last one is woken. */

@@ -4,8 +4,9 @@ package io.keel.core;
  * A snapshot of a server's counters.
  *
  * @param currentConnections connections open now
- * @param peakConnections the most open at once
- * @param totalConnections connections accepted and served (opened) since the start
+ * @param peakConnections the most open at once, counted when a connection is admitted (a burst refused by the
+ *     per-address limit, or closed for its PROXY header, does not raise it)
+ * @param totalConnections connections accepted and served (opened) since the start; refused ones are not
  * @param rejectedByLimiter connections refused by the connection limiter
  * @param failedConnections connections ended by an I/O error or reset
  * @param idleTimeouts connections that timed out idle

@@ -7,12 +7,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * For tests: NIO whose wait ({@link Transport#poll}) fails with an {@link IOException} "injected" once {@link #fail}
- * is set, as io_uring_enter does under a seccomp policy that refuses it. Choose it with
+ * is set, as io_uring_enter does under a seccomp policy that refuses it; and whose peers' addresses are unknown once
+ * {@link #forgetPeers} is set. Choose it with
  * {@link Server.Builder#transportProvider(TransportProvider)}; set {@link #fail}, then wake the loops.
  */
 public final class FailingNioTransport implements TransportProvider {
     /** Set: every loop's next wait fails. */
     public final AtomicBoolean fail = new AtomicBoolean();
+    /** Set: the peer's address is unknown, as when a socket is reset before io_uring asks the kernel for it. */
+    public final AtomicBoolean forgetPeers = new AtomicBoolean();
 
     @Override
     public String name() {
@@ -31,6 +34,9 @@ public final class FailingNioTransport implements TransportProvider {
             (proxy, method, args) -> {
                 if (method.getName().equals("poll") && fail.get()) {
                     throw new IOException("injected");
+                }
+                if (method.getName().equals("remoteAddress") && forgetPeers.get()) {
+                    return null;
                 }
                 try {
                     return method.invoke(nio, args);

@@ -102,6 +102,24 @@ class ProxyProtocolServerTest {
         assertThat(value.getAsLong()).isEqualTo(expected);
     }
 
+    /**
+     * A peer whose address is unknown at accept (io_uring asks the kernel with getpeername, which fails on a socket
+     * already reset) is neither trusted as a proxy nor served as a direct client: it is closed and counted as failed.
+     */
+    @Test
+    void aPeerWithoutAnAddressIsClosedNotServedAsADirectClient() throws Exception {
+        FailingNioTransport transport = new FailingNioTransport();
+        transport.forgetPeers.set(true);
+        server = start(Server.builder().ioThreads(1).transportProvider(transport)
+            .proxyProtocol(ProxyProtocolConfig.trusting("127.0.0.1/32")).handler(who));
+        SocketChannel ch = connectFrom("127.0.0.1");
+        writeFully(ch, ByteBuffer.wrap(ProxyHeaders.concat(ProxyHeaders.v1("TCP4 192.0.2.10 127.0.0.1 40001 443"),
+            "hello".getBytes(StandardCharsets.US_ASCII))));
+        assertThat(readsEndOfStream(ch)).isTrue();
+        awaitCount(() -> server.stats().failedConnections(), 1);
+        assertThat(who.opened.get()).isZero();
+    }
+
     @Test
     void v1HeaderGivesTheClientsAddressAndTheBytesAfterItAreTheFirstData() throws Exception {
         proxied(ProxyProtocolConfig.trusting("127.0.0.1/32"), 0);
@@ -186,6 +204,8 @@ class ProxyProtocolServerTest {
         SocketChannel a3 = connectFrom("127.0.0.2");
         assertThat(readsEndOfStream(a3)).as("third from 127.0.0.2").isTrue();
         assertThat(server.stats().rejectedPerAddress()).isEqualTo(1);
+        assertThat(server.stats().peakConnections()).as("the refused one never counts for the peak").isEqualTo(3);
+        assertThat(server.stats().totalConnections()).as("nor as served").isEqualTo(3);
         a1.close();
         awaitCount(() -> who.closed.get(), 1);
         SocketChannel a4 = connectFrom("127.0.0.2");
