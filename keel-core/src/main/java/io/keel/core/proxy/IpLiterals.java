@@ -11,7 +11,10 @@ final class IpLiterals {
     private IpLiterals() {
     }
 
-    /** Dotted decimal (four parts of 1-3 digits, each at most 255) to 4 bytes, or null. */
+    /**
+     * Dotted decimal (four parts of 1-3 digits, each at most 255, without leading zeros, as inet_pton(3) and HAProxy
+     * read it: {@code 010} is octal to some tools) to 4 bytes, or null.
+     */
     static byte[] ipv4(String s) {
         byte[] b = new byte[4];
         int part = 0;
@@ -26,7 +29,7 @@ final class IpLiterals {
                 b[part++] = (byte) value;
                 value = 0;
                 digits = 0;
-            } else if (c >= '0' && c <= '9' && digits < 3) {
+            } else if (c >= '0' && c <= '9' && digits < 3 && !(digits == 1 && value == 0)) {
                 value = value * 10 + (c - '0');
                 digits++;
                 if (value > 255) {

@@ -46,7 +46,11 @@ public final class IpNetwork {
                 prefix = Integer.parseInt(p);
             }
             if (prefix < 0 || prefix > bits) {
-                throw new IllegalArgumentException("'" + cidr + "': the prefix length must be 0-" + bits);
+                throw new IllegalArgumentException("'" + cidr + "': the prefix length must be 0-" + bits
+                    + (bits == 32 && addr.indexOf(':') >= 0
+                        ? " (an IPv4-mapped address is its IPv4 address: write " + IpLiterals.address(bytes)
+                            .getHostAddress() + "/" + Math.max(0, Math.min(32, prefix - 96)) + ")"
+                        : ""));
             }
         }
         return new IpNetwork(mask(bytes, prefix), prefix, s);

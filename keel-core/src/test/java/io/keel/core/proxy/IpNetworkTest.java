@@ -38,9 +38,16 @@ class IpNetworkTest {
         assertThat(IpNetwork.parse("::1/128").contains(InetAddress.getByName("::1"))).isTrue();
     }
 
+    @Test
+    void anIpv4MappedNetworkIsToldInIpv4Terms() {
+        assertThatThrownBy(() -> IpNetwork.parse("::ffff:127.0.0.1/128")).hasMessageContaining("write 127.0.0.1/32");
+        assertThat(IpNetwork.parse("0.0.0.0/0")).isNotNull(); // a lone zero is no leading zero
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "10", "10.0.0", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/8/8",
-        "256.0.0.0/8", "example.com/8", "localhost", "::1/129", "fd00::/x", "1.2.3.4.5", "::g/8", "10.0.0.0 /8"})
+        "256.0.0.0/8", "example.com/8", "localhost", "::1/129", "fd00::/x", "1.2.3.4.5", "::g/8", "10.0.0.0 /8",
+        "127.000.000.001/32", "010.0.0.0/8"})
     void badNetworksSayWhatIsWrong(String cidr) {
         assertThatThrownBy(() -> IpNetwork.parse(cidr)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("'");

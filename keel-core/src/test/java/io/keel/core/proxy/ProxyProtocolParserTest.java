@@ -89,7 +89,8 @@ class ProxyProtocolParserTest {
         @ValueSource(strings = {"TCP4 1.2.3.4 5.6.7.8 1 2 3", "TCP4 1.2.3.4 5.6.7.8 1", "TCP4  1.2.3.4 5.6.7.8 1 2",
             "TCP4 1.2.3.256 5.6.7.8 1 2", "TCP4 1.2.3 5.6.7.8 1 2", "TCP4 1.2.3.4 5.6.7.8 65536 2",
             "TCP4 1.2.3.4 5.6.7.8 -1 2", "TCP4 ::1 5.6.7.8 1 2", "TCP6 1.2.3.4 ::1 1 2", "TCP6 ::g ::1 1 2",
-            "TCP6 example.com ::1 1 2", "UDP4 1.2.3.4 5.6.7.8 1 2", "tcp4 1.2.3.4 5.6.7.8 1 2", "TCP4 a.b.c.d 1.1.1.1 1 2"})
+            "TCP6 example.com ::1 1 2", "UDP4 1.2.3.4 5.6.7.8 1 2", "tcp4 1.2.3.4 5.6.7.8 1 2", "TCP4 a.b.c.d 1.1.1.1 1 2",
+            "TCP4 203.0.113.09 5.6.7.8 1 2", "TCP4 1.2.3.4 5.6.7.00 1 2"})
         void malformedLinesAreRefused(String rest) {
             assertThatThrownBy(() -> ProxyProtocolParser.parse(ByteBuffer.wrap(v1(rest))))
                 .isInstanceOf(ProxyProtocolException.class);
