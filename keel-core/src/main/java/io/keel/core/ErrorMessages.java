@@ -22,7 +22,7 @@ public final class ErrorMessages {
      */
     public static String reason(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = t instanceof FileSystemException f && f.getReason() != null ? f.getReason() : t.getMessage();
+            String m = t instanceof FileSystemException f ? fileSystemReason(f) : t.getMessage();
             if (m != null) {
                 m = JAVA_CLASS_PREFIX.matcher(m).replaceAll("").strip();
                 if (!m.isEmpty()) {
@@ -31,5 +31,24 @@ public final class ErrorMessages {
             }
         }
         return "unexpected error";
+    }
+
+    /**
+     * A file-system error's reason; the JDK leaves it out of the common ones, whose message is then only the path
+     * ("cannot open '/x/log': /x/log"), so those are named by their kind.
+     */
+    private static String fileSystemReason(FileSystemException f) {
+        if (f.getReason() != null) {
+            return f.getReason();
+        }
+        return switch (f) {
+            case java.nio.file.NoSuchFileException n -> "no such file or directory";
+            case java.nio.file.AccessDeniedException a -> "permission denied";
+            case java.nio.file.NotDirectoryException d -> "not a directory";
+            case java.nio.file.FileAlreadyExistsException x -> "it already exists";
+            case java.nio.file.DirectoryNotEmptyException x -> "the directory is not empty";
+            case java.nio.file.NotLinkException x -> "not a symbolic link";
+            default -> f.getMessage();
+        };
     }
 }

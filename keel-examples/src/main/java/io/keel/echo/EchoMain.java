@@ -19,6 +19,32 @@ public final class EchoMain {
         System.exit(run(args, System.out, System.err));
     }
 
+    /**
+     * SIGHUP: the wss server re-reads its certificate files, and an access-log file is reopened (after logrotate
+     * moved it); one line says what was done, or that there was nothing to reload.
+     */
+    static void reload(EchoServer echo, PrintStream out, PrintStream err) {
+        boolean any = false;
+        if (echo.tls != null) {
+            any = true;
+            try {
+                echo.tls.reload();
+                out.println("keel-echo: certificate reloaded (SHA-256 " + echo.tls.sha256Fingerprint() + ")");
+            } catch (RuntimeException e) {
+                err.println("keel-echo: certificate reload failed, keeping the current one: " + ServerProgram.describe(e));
+            }
+        }
+        if (echo.accessLog != null && echo.accessLog.reopen()) {
+            any = true;
+            out.println("keel-echo: access log reopened");
+        }
+        if (!any) {
+            out.println("keel-echo: SIGHUP: nothing to reload (no certificate, no access-log file); still serving");
+        }
+        out.flush();
+        err.flush();
+    }
+
     static int run(String[] args, PrintStream out, PrintStream err) {
         EchoOptions options;
         try {
@@ -48,22 +74,15 @@ public final class EchoMain {
         out.flush();
         if (echo.tls != null) {
             ServerProgram.warmUpInBackground(echo.tls, options.tlsWarmUpHandshakes, out);
-            ShutdownSignals.onHangup(() -> {
-                try {
-                    echo.tls.reload();
-                    out.println("keel-echo: certificate reloaded (SHA-256 " + echo.tls.sha256Fingerprint() + ")");
-                } catch (RuntimeException e) {
-                    err.println("keel-echo: certificate reload failed, keeping the current one: " + ServerProgram.describe(e));
-                }
-                out.flush();
-            });
         }
+        // in every mode: a SIGHUP (systemctl reload, logrotate) must never end the server as the JVM's default would
+        ShutdownSignals.onHangup(() -> reload(echo, out, err));
         if (options.statsSeconds > 0) {
             StatsPrinter.start(echo, out, options.statsSeconds);
         }
         Throwable failed = shutdown.awaitThenDrainAndShutDown(echo, Duration.ofSeconds(options.drainDelaySeconds),
             Duration.ofSeconds(options.shutdownGraceSeconds), out);
-        echo.closeAdmin();
+        echo.closeAdminAndAccessLog();
         if (failed != null) {
             err.println("keel-echo: stopped: " + failed.getMessage());
             return 1;

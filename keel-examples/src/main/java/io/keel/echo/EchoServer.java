@@ -42,7 +42,7 @@ final class EchoServer {
             selfSigned = null;
         }
         ConnectionHandler handler;
-        accessLog = options.accessLog != null ? AccessLog.open(options.accessLog) : null;
+        accessLog = options.accessLog != null ? AccessLog.open(options.accessLog, System.err) : null;
         if (options.mode == EchoOptions.Mode.TCP) {
             webSocket = null;
             handler = new TcpEchoHandler();
@@ -54,6 +54,7 @@ final class EchoServer {
                 .streaming(options.streaming)
                 .compression(DeflateMetrics.config(options.compression, options.compressionThreshold))
                 .httpFallback(accessLog != null ? accessLog.logging(endpoints) : endpoints)
+                .onRefusedUpgrade(accessLog != null ? accessLog::refusedUpgrade : (c, status, reason, request) -> { })
                 .pingInterval(Duration.ofSeconds(options.pingIntervalSeconds))
                 .pongTimeout(Duration.ofSeconds(options.pongTimeoutSeconds))
                 .build();
@@ -127,10 +128,13 @@ final class EchoServer {
         return s;
     }
 
-    /** Stops the admin listener (after the service port's graceful shutdown, so /healthz said 503 meanwhile). */
-    void closeAdmin() {
+    /** Stops the admin listener (after the service port's graceful shutdown, so /healthz said 503 meanwhile), then writes out and closes the access log. */
+    void closeAdminAndAccessLog() {
         if (admin != null) {
             admin.close();
+        }
+        if (accessLog != null) {
+            accessLog.close(); // the lines of the last sessions, written out
         }
     }
 
@@ -226,6 +230,10 @@ final class EchoServer {
         counter(m, "keel_connections_refused_per_ip_total", "Connections refused by --max-connections-per-ip.", s.rejectedPerAddress());
         counter(m, "keel_proxy_header_failures_total", "Connections from trusted proxies closed for a missing or malformed PROXY header.", s.proxyHeaderFailures());
         counter(m, "keel_proxy_header_timeouts_total", "Connections from trusted proxies closed because their PROXY header came too late.", s.proxyHeaderTimeouts());
+        if (accessLog != null) {
+            counter(m, "keel_access_log_dropped_total", "Access-log lines dropped because the output could not keep up.",
+                accessLog.dropped());
+        }
         m.append("# HELP keel_transport_info The transport the event loops run on (nio or io_uring).\n")
             .append("# TYPE keel_transport_info gauge\n")
             .append("keel_transport_info{transport=\"").append(server.transport().provider().name()).append("\"} 1\n");

@@ -116,7 +116,64 @@ class AccessLogTest {
     }
 
     @Test
+    void refusedUpgradesAreLoggedWithTheirStatus() throws Exception {
+        Path log = start();
+        try (Wire w = new Wire(address(), false)) {
+            w.write("GET /chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n\r\n");
+            assertThat(w.readHead()).startsWith("HTTP/1.1 426");
+            assertThat(awaitLine(log, " status=426 ")).matches(TIME + "http client=127\\.0\\.0\\.1:"
+                + w.localAddress().getPort() + " tls=- method=GET path=/chat status=426 duration_ms=0");
+        }
+        try (Wire w = new Wire(address(), false)) {
+            w.write("\u0016\u0003\u0001 not HTTP\r\n\r\n");
+            assertThat(w.readHead()).startsWith("HTTP/1.1 400");
+            assertThat(awaitLine(log, "client=127.0.0.1:" + w.localAddress().getPort() + " "))
+                .endsWith(" method=- path=- status=400 duration_ms=0");
+        }
+    }
+
+    /** The loops hand lines to a queue: an output that takes nothing (a full pipe) stops no request. */
+    @Test
+    void aStalledOutputNeverStopsTheServer() throws Exception {
+        java.io.PipedOutputStream stalled = new java.io.PipedOutputStream();
+        java.io.PipedInputStream neverRead = new java.io.PipedInputStream(stalled, 16);
+        java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
+        try (AccessLog blocked = new AccessLog("-", new java.io.PrintStream(stalled, false),
+            new java.io.PrintStream(errors, true))) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < AccessLog.QUEUE_LINES + 1000; i++) {
+                blocked.log("http client=127.0.0.1:1 line=" + i);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+            // the writer holds one line (stuck in its write), the queue the next QUEUE_LINES: the rest are dropped
+            assertThat(blocked.dropped()).isGreaterThanOrEqualTo(999);
+        }
+        neverRead.close();
+    }
+
+    @Test
+    void reopenStartsANewFileAfterARotation() throws Exception {
+        Path log = start();
+        try (Wire w = new Wire(address(), false)) {
+            w.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            w.readHead();
+        }
+        awaitLine(log, "path=/healthz");
+        Path rotated = dir.resolve("access.log.1");
+        Files.move(log, rotated);
+        assertThat(echo.accessLog.reopen()).isTrue();
+        try (Wire w = new Wire(address(), false)) {
+            w.write("GET /after HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            w.readHead();
+        }
+        assertThat(awaitLine(log, "path=/after")).contains(" status=404 ");
+        assertThat(Files.readString(rotated)).contains("path=/healthz").doesNotContain("path=/after");
+    }
+
+    @Test
     void valuesNeverBreakALine() {
+        assertThat(AccessLog.token("/x\u0085y\u009b2J\u2028")).isEqualTo("/x?y?2J?"); // C1 and line separators
         assertThat(AccessLog.token("/a b\r\nc\u007F")).isEqualTo("/a?b??c?");
         assertThat(AccessLog.token("")).isEqualTo("-");
         assertThat(AccessLog.token(null)).isEqualTo("-");
@@ -134,6 +191,15 @@ class AccessLogTest {
             throw new AssertionError("started with an unwritable access log");
         } catch (StartupException e) {
             assertThat(e.getMessage()).startsWith("--access-log: cannot open '").doesNotContain("Exception");
+        }
+        String missingDir = dir.resolve("no/such/dir/access.log").toString();
+        try {
+            EchoServer.start(EchoOptions.parse(new String[] {"--mode", "ws", "--port", "0", "--access-log", missingDir}))
+                .server.close();
+            throw new AssertionError("started with an access log in a missing directory");
+        } catch (StartupException e) {
+            assertThat(e.getMessage()).isEqualTo("--access-log: cannot open '" + missingDir
+                + "' for appending: no such file or directory");
         }
     }
 }

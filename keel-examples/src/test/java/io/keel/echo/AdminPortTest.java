@@ -51,7 +51,8 @@ class AdminPortTest {
                 "ws echo server listening on ws://127.0.0.1:" + echo.server.port() + "/",
                 "  browser page: " + service + "/",
                 "  health check: " + admin + "/healthz (admin port; also on the service port)",
-                "  metrics:      " + admin + "/metrics (admin port; also on the service port)");
+                "  metrics:      " + admin + "/metrics (admin port; also on the service port)",
+                ServerProgram.transportLine(echo.server.transport()));
 
             try (JdkWsClient ws = new JdkWsClient(echo.server.port())) { // the one connection --max-connections allows
                 ws.sendText("hello", true);
@@ -94,7 +95,7 @@ class AdminPortTest {
             assertThat(get(service + "/metrics").body()).contains("\nkeel_connections_total ");
         } finally {
             echo.server.close();
-            echo.closeAdmin();
+            echo.closeAdminAndAccessLog();
         }
     }
 
@@ -115,7 +116,7 @@ class AdminPortTest {
             done.get(30, TimeUnit.SECONDS);
         } finally {
             echo.server.close();
-            echo.closeAdmin();
+            echo.closeAdminAndAccessLog();
         }
     }
 

@@ -231,6 +231,14 @@ public final class EchoProcess implements AutoCloseable {
         return awaitExit();
     }
 
+    /** SIGHUP (as {@code systemctl reload} or logrotate send it), without waiting. */
+    public void sighup() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -HUP " + process.pid() + " failed");
+        }
+    }
+
     /** SIGTERM without waiting. */
     public void sigterm() {
         process.toHandle().destroy(); // Process.destroy() would also close our end of its output

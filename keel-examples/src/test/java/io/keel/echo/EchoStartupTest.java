@@ -135,7 +135,8 @@ class EchoStartupTest {
         try {
             assertThat(echo.tls.certificate()).isEqualTo(ss.certificate());
             assertThat(echo.selfSigned).isNull();
-            assertThat(echo.listeningLines()).hasSize(4).first().asString()
+            // the listening line, the page, /healthz, /metrics and the transport
+            assertThat(echo.listeningLines()).hasSize(5).first().asString()
                 .endsWith("(TLS openssl, certificate SHA-256 " + ss.sha256Fingerprint() + ")"); // auto: OpenSSL loads
         } finally {
             echo.server.close();

@@ -48,6 +48,11 @@ final class HandshakePhase {
                 owner.stats.handshakesRejected.increment();
                 owner.stats.refusalLog.log(System.Logger.Level.INFO, "upgrade refused with " + r.status() + " ("
                     + r.reason() + ") from " + connection.remoteAddress(), null);
+                try {
+                    owner.refusedUpgrade.refused(connection, r.status(), r.reason(), r.request());
+                } catch (RuntimeException e) {
+                    owner.stats.refusalLog.log(System.Logger.Level.WARNING, "the refused-upgrade listener threw", e);
+                }
                 answerAndClose(r.response(), data);
             }
             case HandshakeResult.NotWebSocket p -> {

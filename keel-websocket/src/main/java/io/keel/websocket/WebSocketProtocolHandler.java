@@ -48,6 +48,7 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
     final long pingIntervalNanos;
     final long pongTimeoutNanos;
     final HttpFallback httpFallback;
+    final RefusedUpgradeListener refusedUpgrade;
     final BackpressurePolicy backpressure;
     final WebSocketStats stats = new WebSocketStats();
     final TopicRegistry topics = new TopicRegistry(stats);
@@ -76,6 +77,7 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         this.pingIntervalNanos = b.pingInterval.toNanos();
         this.pongTimeoutNanos = b.pongTimeout.toNanos();
         this.httpFallback = b.httpFallback;
+        this.refusedUpgrade = b.refusedUpgrade;
         this.backpressure = b.backpressure;
     }
 
@@ -197,6 +199,7 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         private Function<List<String>, String> subprotocolSelector;
         private Predicate<String> originValidator;
         private HttpFallback httpFallback = HttpFallback::defaultPage;
+        private RefusedUpgradeListener refusedUpgrade = (connection, status, reason, request) -> { };
         private BackpressurePolicy backpressure = BackpressurePolicy.PAUSE_READING;
         private Duration pingInterval = Duration.ZERO;
         private Duration pongTimeout = Duration.ofSeconds(10);
@@ -322,6 +325,20 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
          */
         public Builder httpFallback(HttpFallback fallback) {
             this.httpFallback = Objects.requireNonNull(fallback);
+            return this;
+        }
+
+        /**
+         * Tells {@code listener} of every request refused with an HTTP error instead of being upgraded (an access
+         * log's line for it); default: nobody is told (the refusals are counted in {@link WebSocketStats} and logged,
+         * rate-limited, at INFO).
+         *
+         * @param listener called on the connection's loop before the error response is sent
+         * @return this builder
+         * @throws NullPointerException when {@code listener} is null
+         */
+        public Builder onRefusedUpgrade(RefusedUpgradeListener listener) {
+            this.refusedUpgrade = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
