@@ -118,7 +118,7 @@ final class ServerConfig implements Cloneable {
     }
 
     void handler(ConnectionHandler handler) {
-        this.handler = Objects.requireNonNull(handler);
+        this.handler = Objects.requireNonNull(handler, "handler");
     }
 
     /**

@@ -41,6 +41,7 @@ public interface WebSocket {
      *     upgrade
      * @throws IllegalStateException on the loop, while a message of ours is being sent in fragments
      *     ({@link #sendFragment} has not sent its last fragment)
+     * @throws NullPointerException when {@code utf8} is null
      */
     SendStatus sendText(ByteBuffer utf8);
 
@@ -51,6 +52,7 @@ public interface WebSocket {
      * @param text the message; unpaired surrogates become {@code ?}
      * @return as {@link #sendText(ByteBuffer)}
      * @throws IllegalStateException as {@link #sendText(ByteBuffer)}
+     * @throws NullPointerException when {@code text} is null
      */
     SendStatus sendText(CharSequence text);
 
@@ -62,6 +64,7 @@ public interface WebSocket {
      * @throws IllegalArgumentException on Hixie-76, which has no binary frames, when {@code data} is not valid
      *     UTF-8 (valid UTF-8 is sent as a text frame)
      * @throws IllegalStateException on the loop, while a message of ours is being sent in fragments
+     * @throws NullPointerException when {@code data} is null
      */
     SendStatus sendBinary(ByteBuffer data);
 
@@ -79,6 +82,7 @@ public interface WebSocket {
      * @throws IllegalStateException on the loop, when {@code first} does not match the state (a message is, or
      *     is not, being sent in fragments)
      * @throws IllegalArgumentException for a binary fragment on Hixie-76
+     * @throws NullPointerException when {@code data} is null
      */
     SendStatus sendFragment(ByteBuffer data, boolean text, boolean first, boolean last);
 
@@ -90,6 +94,7 @@ public interface WebSocket {
      * @param payload at most 125 bytes, from position to limit (may be empty); not kept, position not moved
      * @return what became of it; {@code DROPPED} on Hixie-76 (it has no ping), before the upgrade or once closing
      * @throws IllegalArgumentException when the payload is over 125 bytes
+     * @throws NullPointerException when {@code payload} is null
      */
     SendStatus ping(ByteBuffer payload);
 

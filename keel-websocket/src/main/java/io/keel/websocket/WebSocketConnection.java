@@ -39,6 +39,7 @@ final class WebSocketConnection extends SessionBridge {
 
     @Override
     public SendStatus sendText(ByteBuffer utf8) {
+        Objects.requireNonNull(utf8, "utf8");
         if (!connection.inEventLoop()) {
             return handOver(utf8, false, this::sendText);
         }
@@ -47,6 +48,7 @@ final class WebSocketConnection extends SessionBridge {
 
     @Override
     public SendStatus sendText(CharSequence text) {
+        Objects.requireNonNull(text, "text");
         if (!connection.inEventLoop()) {
             return handOver(StandardCharsets.UTF_8.encode(text.toString()), false, this::sendText);
         }
@@ -55,6 +57,7 @@ final class WebSocketConnection extends SessionBridge {
 
     @Override
     public SendStatus sendBinary(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
         if (!connection.inEventLoop()) {
             WebSocketSession<SendStatus> s = session;
             if (s != null && !s.version().isHybi() && !Utf8Validator.isValid(data)) {
@@ -67,6 +70,7 @@ final class WebSocketConnection extends SessionBridge {
 
     @Override
     public SendStatus sendFragment(ByteBuffer data, boolean text, boolean first, boolean last) {
+        Objects.requireNonNull(data, "data");
         if (!connection.inEventLoop()) {
             return handOver(data, false, copy -> sendFragment(copy, text, first, last));
         }
@@ -82,6 +86,7 @@ final class WebSocketConnection extends SessionBridge {
 
     @Override
     public SendStatus ping(ByteBuffer payload) {
+        Objects.requireNonNull(payload, "payload");
         if (payload.remaining() > 125) {
             throw new IllegalArgumentException("ping payload over 125 bytes: " + payload.remaining());
         }

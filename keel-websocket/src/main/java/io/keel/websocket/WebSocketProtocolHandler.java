@@ -206,7 +206,7 @@ public final class WebSocketProtocolHandler implements ConnectionHandler {
         private PerMessageDeflateConfig compression = PerMessageDeflateConfig.of(DeflateMode.SHARED);
 
         Builder(WebSocketHandler app) {
-            this.app = Objects.requireNonNull(app);
+            this.app = Objects.requireNonNull(app, "app");
         }
 
         /**

@@ -173,6 +173,23 @@ class WebSocketOffLoopApiTest extends OneClientLoopbackTest {
     }
 
     @Test
+    void nullArgumentsAreNamed() throws Exception {
+        WebSocket ws = upgrade(13);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ws.sendText((ByteBuffer) null))
+            .isInstanceOf(NullPointerException.class).hasMessage("utf8");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ws.sendText((CharSequence) null))
+            .isInstanceOf(NullPointerException.class).hasMessage("text");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ws.sendBinary(null))
+            .isInstanceOf(NullPointerException.class).hasMessage("data");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ws.sendFragment(null, true, true, true))
+            .isInstanceOf(NullPointerException.class).hasMessage("data");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ws.ping(null))
+            .isInstanceOf(NullPointerException.class).hasMessage("payload");
+        assertThat(ws.sendText("after")).isIn(SendStatus.QUEUED, SendStatus.BACKPRESSURE);
+        assertThat(readText(13)).isEqualTo("after");
+    }
+
+    @Test
     void backpressurePromisedToAnotherThreadIsFollowedByOnDrain() throws Exception {
         client.socket.setReceiveBufferSize(32 * 1024);
         WebSocket ws = upgrade(13);
