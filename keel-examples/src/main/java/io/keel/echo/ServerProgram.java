@@ -114,8 +114,50 @@ public final class ServerProgram {
      */
     public static String urlHost(InetSocketAddress bound) {
         InetAddress addr = bound.getAddress();
-        String host = addr.isAnyLocalAddress() ? "localhost" : addr.getHostAddress();
-        return host.contains(":") ? "[" + host + "]" : host;
+        if (addr.isAnyLocalAddress()) {
+            return "localhost";
+        }
+        return addr instanceof java.net.Inet6Address v6 ? "[" + ipv6Text(v6.getAddress()) + "]" : addr.getHostAddress();
+    }
+
+    /**
+     * An IPv6 address as RFC 5952 section 4 writes it: lower-case hex without leading zeros, the longest run of two
+     * or more zero groups (the first of equal runs) as {@code ::}; the JDK writes every group
+     * ({@code 2001:db8:0:0:0:0:0:9}).
+     *
+     * @param a the 16 bytes
+     * @return for example {@code 2001:db8::9}
+     */
+    static String ipv6Text(byte[] a) {
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = (a[2 * i] & 0xFF) << 8 | a[2 * i + 1] & 0xFF;
+        }
+        int bestStart = -1, bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder b = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                b.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (b.length() > 0 && b.charAt(b.length() - 1) != ':') {
+                b.append(':');
+            }
+            b.append(Integer.toHexString(g[i]));
+        }
+        return b.toString();
     }
 
     /**
