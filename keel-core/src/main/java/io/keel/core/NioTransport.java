@@ -75,14 +75,57 @@ final class NioTransport implements Transport {
         return socket(handle).read(dst);
     }
 
+    /**
+     * The most one write hands the kernel. The JDK copies a heap buffer whole into a temporary direct buffer of its
+     * size and keeps that buffer cached in the writing thread for good: one 150 MB message echoed from the heap left
+     * 150 MB of native memory on the loop. Capped, that cache stays small, and one large send cannot hold the loop
+     * in a single write while the peer keeps reading: what is left is queued and written as the socket takes it, in
+     * turn with the loop's other connections.
+     */
+    static final int MAX_BYTES_PER_WRITE = 256 * 1024;
+
     @Override
     public int write(Object handle, ByteBuffer src) throws IOException {
-        return socket(handle).write(src);
+        return writeCapped(socket(handle), src);
     }
 
     @Override
     public long write(Object handle, ByteBuffer[] srcs, int offset, int length) throws IOException {
-        return socket(handle).write(srcs, offset, length);
+        return writeCapped(socket(handle), srcs, offset, length);
+    }
+
+    /** {@code ch.write(src)} of at most {@link #MAX_BYTES_PER_WRITE}; {@code src}'s limit is left as it was. */
+    static int writeCapped(SocketChannel ch, ByteBuffer src) throws IOException {
+        int limit = src.limit();
+        if (limit - src.position() <= MAX_BYTES_PER_WRITE) {
+            return ch.write(src);
+        }
+        src.limit(src.position() + MAX_BYTES_PER_WRITE);
+        try {
+            return ch.write(src);
+        } finally {
+            src.limit(limit);
+        }
+    }
+
+    /** A gathering {@code ch.write} of at most {@link #MAX_BYTES_PER_WRITE}; every limit is left as it was. */
+    static long writeCapped(SocketChannel ch, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long total = 0;
+        int whole = 0;
+        while (whole < length && total + srcs[offset + whole].remaining() <= MAX_BYTES_PER_WRITE) {
+            total += srcs[offset + whole++].remaining();
+        }
+        if (whole == length) {
+            return ch.write(srcs, offset, length);
+        }
+        ByteBuffer cut = srcs[offset + whole];
+        int limit = cut.limit();
+        cut.limit(cut.position() + (int) (MAX_BYTES_PER_WRITE - total)); // what fits of the first one that does not
+        try {
+            return ch.write(srcs, offset, whole + 1);
+        } finally {
+            cut.limit(limit);
+        }
     }
 
     @Override
