@@ -108,7 +108,8 @@ final class EchoOptions {
 
           On SIGHUP the wss server re-reads its certificate files: new connections get the new certificate,
           open ones keep going; an --access-log file is reopened (logrotate); no mode stops on SIGHUP. SIGINT/SIGTERM: /healthz answers 503 for --drain-delay, then every WebSocket
-          gets a close with 1001 (going away), then exit 0 (a second signal skips the rest of the delay).
+          gets a close with 1001 (going away), then exit 0 (a second signal skips the rest of the delay;
+          later ones change nothing).
         """;
 
     static EchoOptions parse(String[] args) throws UsageException {
