@@ -170,7 +170,7 @@ final class EchoServer {
      * The lines printed once the server accepts connections: the first says where it listens (with the
      * certificate's fingerprint for wss), the others give every URL a person uses: the page to open in a browser,
      * /healthz and /metrics (on the admin port when there is one), and where a kept self-signed certificate is.
-     * tcp mode without an admin port: its address only.
+     * tcp mode without an admin port: its address and the transport.
      */
     List<String> listeningLines() {
         String host = ServerProgram.urlHost(server.localAddress());

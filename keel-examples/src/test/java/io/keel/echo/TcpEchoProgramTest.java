@@ -25,9 +25,10 @@ class TcpEchoProgramTest {
             }
             int code = p.terminate();
             assertThat(code).as(p.allOutput()).isZero();
-            // its address only: no URL, nothing about WebSockets or their close codes
+            // its address and transport only: no URL, nothing about WebSockets or their close codes
             assertThat(p.allOutput()).isEqualTo(String.join("\n",
                 "keel-echo: tcp echo server listening on 127.0.0.1:" + p.port,
+                ServerProgram.transportLine(io.keel.core.Transports.choose(System.getProperty("keel.transport", "auto"))),
                 "keel-echo: shutting down (open connections are closed)",
                 "keel-echo: stopped; 1 connections served"));
         }
