@@ -50,6 +50,11 @@ public final class ChatMain {
             return 1;
         }
         CountDownLatch stop = ShutdownSignals.terminationLatch();
+        // a SIGHUP (systemctl reload) must not end the chat as the JVM's default would: nothing to reload
+        ShutdownSignals.onHangup(() -> {
+            out.println("keel-chat: SIGHUP: nothing to reload; still serving");
+            out.flush();
+        });
         if (chat.selfSigned != null && chat.selfSigned.note() != null) {
             (chat.selfSigned.warning() ? err : out).println("keel-chat: " + chat.selfSigned.note());
             err.flush();

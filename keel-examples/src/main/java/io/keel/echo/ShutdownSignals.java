@@ -119,9 +119,15 @@ public final class ShutdownSignals {
         return null;
     }
 
-    /** SIGHUP runs {@code action} (the wss server reloads its certificate); false when the JDK refuses. */
+    /**
+     * SIGHUP runs {@code action} instead of ending the JVM (its default): the wss server reloads its certificate,
+     * an access log is reopened.
+     *
+     * @param action run on the JDK's signal thread; must not block for long
+     * @return false when the JDK refuses to hand the signal over
+     */
     @SuppressWarnings("removal")
-    static boolean onHangup(Runnable action) {
+    public static boolean onHangup(Runnable action) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> action.run());
             return true;

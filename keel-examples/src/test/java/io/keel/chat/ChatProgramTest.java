@@ -156,6 +156,14 @@ class ChatProgramTest {
                 }
                 assertThat(hixie.readText()).isEqualTo("bob: sent you bytes");
 
+                chat.sighup(); // systemctl reload: the chat goes on
+                assertThat(chat.awaitLine("SIGHUP", 20)).isEqualTo("keel-chat: SIGHUP: nothing to reload; still serving");
+                bob.sendText("bob: after the reload");
+                for (Wire c : clients.subList(0, 3)) {
+                    assertThat(c.readText()).isEqualTo("bob: after the reload");
+                }
+                assertThat(hixie.readText()).isEqualTo("bob: after the reload");
+
                 chat.sigterm();
                 for (Wire c : clients.subList(0, 3)) {
                     assertThat(c.readCloseCode()).isEqualTo(1001);
